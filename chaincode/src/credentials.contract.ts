@@ -1,0 +1,212 @@
+import { Contract, Info, Transaction } from './fabric.js';
+import {
+  AnchorCredentialsRequest,
+  BatchAnchor,
+  BatchRootRequest,
+  CredentialAnchor,
+  CredentialIdRequest,
+  CredentialStatusRecord,
+  DomainError,
+  EVENTS,
+  ISSUER_ROLES,
+  SetCredentialStatusRequest,
+  StatusListRequest,
+  canonicalJson,
+  merkleRoot,
+  parseJsonArg,
+  statusListOwner,
+  type CredentialStatusValue,
+} from '@edu-ledger/domain';
+import { requireRole } from './caller.js';
+import type { LedgerContext } from './ledger-context.js';
+import { K, padIndex } from './keys.js';
+import { checkAccreditation } from './registry.contract.js';
+import { emit, history, key, listRecords, readRecord, txTime, writeRecord } from './store.js';
+
+/** Status changes allowed from each state; `revoked` is final. */
+const TRANSITIONS: Readonly<Record<CredentialStatusValue, readonly CredentialStatusValue[]>> = {
+  active: ['revoked', 'suspended'],
+  suspended: ['active', 'revoked'],
+  revoked: [],
+};
+
+/** Base types every credential carries; accreditation is about the specific types. */
+const BASE_TYPES = new Set(['VerifiableCredential']);
+
+/**
+ * Credential anchors and status. A batch of credential digests is anchored in one transaction under
+ * a Merkle root the chaincode computes itself; each credential also gets its own anchor record and a
+ * status slot, so status is per credential and only its issuer can change it.
+ */
+@Info({ title: 'Credentials', description: 'Credential anchors and status' })
+export class CredentialsContract extends Contract {
+  constructor() {
+    super('credentials');
+  }
+
+  @Transaction()
+  async AnchorCredentials(ctx: LedgerContext, requestJson: string): Promise<string> {
+    const { items } = parseJsonArg(AnchorCredentialsRequest, requestJson, 'AnchorCredentials');
+    const caller = await requireRole(ctx, ISSUER_ROLES);
+    const issuerOrgId = caller.org.orgId;
+    const now = txTime(ctx);
+    const txId = ctx.stub.getTxID();
+
+    const ids = new Set(items.map((i) => i.credentialId));
+    const slots = new Set(items.map((i) => `${i.statusListId}/${i.statusIndex}`));
+    if (ids.size !== items.length || slots.size !== items.length) {
+      throw new DomainError('INVALID_ARGUMENT', 'duplicate credential id or status slot in one batch');
+    }
+    const checkedTypes = new Map<string, boolean>();
+    for (const item of items) {
+      if (statusListOwner(item.statusListId) !== issuerOrgId) {
+        throw new DomainError('FORBIDDEN_ORG', `status list ${item.statusListId} belongs to another issuer`);
+      }
+      for (const type of item.credentialTypes.filter((t) => !BASE_TYPES.has(t))) {
+        let ok = checkedTypes.get(type);
+        if (ok === undefined) {
+          ok = (await checkAccreditation(ctx, { orgId: issuerOrgId, credentialType: type, at: now }))
+            .accredited;
+          checkedTypes.set(type, ok);
+        }
+        if (!ok) throw new DomainError('NOT_ACCREDITED', `${issuerOrgId} is not accredited for ${type}`);
+      }
+    }
+    if (checkedTypes.size === 0)
+      throw new DomainError('INVALID_ARGUMENT', 'credentials need a specific type');
+
+    const root = merkleRoot(items.map((i) => i.digest));
+    const batchKey = key(ctx, K.batch, root);
+    if (await readRecord(ctx, batchKey, BatchAnchor))
+      throw new DomainError('ALREADY_EXISTS', 'batch already anchored');
+    for (const [leafIndex, item] of items.entries()) {
+      const anchorKey = key(ctx, K.anchor, item.credentialId);
+      if (await readRecord(ctx, anchorKey, CredentialAnchor)) {
+        throw new DomainError('ALREADY_EXISTS', `credential ${item.credentialId} already anchored`);
+      }
+      const statusKey = key(ctx, K.status, item.statusListId, padIndex(item.statusIndex));
+      if (await readRecord(ctx, statusKey, CredentialStatusRecord)) {
+        throw new DomainError(
+          'ALREADY_EXISTS',
+          `status slot ${item.statusListId}/${item.statusIndex} is taken`,
+        );
+      }
+      await writeRecord(ctx, anchorKey, CredentialAnchor, {
+        ...item,
+        issuerOrgId,
+        batchRoot: root,
+        leafIndex,
+        anchoredAt: now,
+        txId,
+      });
+      await writeRecord(ctx, statusKey, CredentialStatusRecord, {
+        credentialId: item.credentialId,
+        issuerOrgId,
+        statusListId: item.statusListId,
+        statusIndex: item.statusIndex,
+        status: 'active',
+        reasonCode: 'issued',
+        updatedAt: now,
+        txId,
+      });
+    }
+    const batch: BatchAnchor = { root, issuerOrgId, count: items.length, anchoredAt: now, txId };
+    await writeRecord(ctx, batchKey, BatchAnchor, batch);
+    emit(ctx, EVENTS.credentialsAnchored, { root, issuerOrgId, count: items.length });
+    return canonicalJson(batch);
+  }
+
+  @Transaction(false)
+  async GetCredentialAnchor(ctx: LedgerContext, requestJson: string): Promise<string> {
+    const { credentialId } = parseJsonArg(CredentialIdRequest, requestJson, 'GetCredentialAnchor');
+    return canonicalJson(await requireAnchor(ctx, credentialId));
+  }
+
+  @Transaction(false)
+  async GetBatchAnchor(ctx: LedgerContext, requestJson: string): Promise<string> {
+    const { root } = parseJsonArg(BatchRootRequest, requestJson, 'GetBatchAnchor');
+    const batch = await readRecord(ctx, key(ctx, K.batch, root), BatchAnchor);
+    if (!batch) throw new DomainError('NOT_FOUND', `batch ${root} is not anchored`);
+    return canonicalJson(batch);
+  }
+
+  /** Revoke, suspend or reinstate (status `active`). Only the issuer's staff may do it. */
+  @Transaction()
+  async SetCredentialStatus(ctx: LedgerContext, requestJson: string): Promise<string> {
+    const request = parseJsonArg(SetCredentialStatusRequest, requestJson, 'SetCredentialStatus');
+    const caller = await requireRole(ctx, ISSUER_ROLES);
+    const anchor = await requireAnchor(ctx, request.credentialId);
+    if (anchor.issuerOrgId !== caller.org.orgId) {
+      throw new DomainError('ISSUER_MISMATCH', 'only the issuing organisation changes a credential status');
+    }
+    const statusKey = key(ctx, K.status, anchor.statusListId, padIndex(anchor.statusIndex));
+    const current = await readRecord(ctx, statusKey, CredentialStatusRecord);
+    if (!current) throw new DomainError('INTERNAL', 'anchored credential has no status slot');
+    if (!TRANSITIONS[current.status].includes(request.status)) {
+      throw new DomainError(
+        'STATUS_TRANSITION_FORBIDDEN',
+        `${current.status} -> ${request.status} is not allowed`,
+      );
+    }
+    const updated: CredentialStatusRecord = {
+      ...current,
+      status: request.status,
+      reasonCode: request.reasonCode,
+      updatedAt: txTime(ctx),
+      txId: ctx.stub.getTxID(),
+    };
+    await writeRecord(ctx, statusKey, CredentialStatusRecord, updated);
+    emit(ctx, EVENTS.credentialStatusChanged, {
+      credentialId: updated.credentialId,
+      status: updated.status,
+      reasonCode: updated.reasonCode,
+    });
+    return canonicalJson(updated);
+  }
+
+  @Transaction(false)
+  async GetCredentialStatus(ctx: LedgerContext, requestJson: string): Promise<string> {
+    const { credentialId } = parseJsonArg(CredentialIdRequest, requestJson, 'GetCredentialStatus');
+    const anchor = await requireAnchor(ctx, credentialId);
+    const record = await readRecord(
+      ctx,
+      key(ctx, K.status, anchor.statusListId, padIndex(anchor.statusIndex)),
+      CredentialStatusRecord,
+    );
+    if (!record) throw new DomainError('INTERNAL', 'anchored credential has no status slot');
+    return canonicalJson(record);
+  }
+
+  /** Every status the credential has had, oldest first, each with its transaction. */
+  @Transaction(false)
+  async GetStatusHistory(ctx: LedgerContext, requestJson: string): Promise<string> {
+    const { credentialId } = parseJsonArg(CredentialIdRequest, requestJson, 'GetStatusHistory');
+    const anchor = await requireAnchor(ctx, credentialId);
+    const entries = await history(
+      ctx,
+      CredentialStatusRecord,
+      key(ctx, K.status, anchor.statusListId, padIndex(anchor.statusIndex)),
+    );
+    return canonicalJson(entries.map((e) => ({ txId: e.txId, timestamp: e.timestamp, record: e.value })));
+  }
+
+  /** The set bits of a status list, from which the gateway builds the BitstringStatusListCredential. */
+  @Transaction(false)
+  async GetStatusList(ctx: LedgerContext, requestJson: string): Promise<string> {
+    const { statusListId } = parseJsonArg(StatusListRequest, requestJson, 'GetStatusList');
+    const records = await listRecords(ctx, CredentialStatusRecord, K.status, statusListId);
+    return canonicalJson({
+      statusListId,
+      issuerOrgId: statusListOwner(statusListId),
+      revoked: records.filter((r) => r.status === 'revoked').map((r) => r.statusIndex),
+      suspended: records.filter((r) => r.status === 'suspended').map((r) => r.statusIndex),
+      size: records.length,
+    });
+  }
+}
+
+async function requireAnchor(ctx: LedgerContext, credentialId: string): Promise<CredentialAnchor> {
+  const anchor = await readRecord(ctx, key(ctx, K.anchor, credentialId), CredentialAnchor);
+  if (!anchor) throw new DomainError('CREDENTIAL_NOT_FOUND', `${credentialId} is not anchored`);
+  return anchor;
+}

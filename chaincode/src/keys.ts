@@ -1,0 +1,33 @@
+/**
+ * Composite-key object types. Kept in one place so a reader sees the whole state layout at once.
+ *
+ * | object type | attributes                   | value                  |
+ * |-------------|------------------------------|------------------------|
+ * | org         | orgId                        | Organization           |
+ * | orgmsp      | mspId                        | { orgId }              |
+ * | orgdid      | did                          | { orgId }              |
+ * | role        | mspId, identityId            | RoleGrant              |
+ * | accr        | orgId, accreditationId       | Accreditation          |
+ * | key         | orgId, verificationMethodId  | IssuerKey              |
+ * | anchor      | credentialId                 | CredentialAnchor       |
+ * | batch       | merkleRoot                   | BatchAnchor            |
+ * | cstatus     | statusListId, index (padded) | CredentialStatusRecord |
+ * | meta        | name                         | small flags            |
+ */
+export const K = {
+  org: 'org',
+  orgByMsp: 'orgmsp',
+  orgByDid: 'orgdid',
+  role: 'role',
+  accreditation: 'accr',
+  key: 'key',
+  anchor: 'anchor',
+  batch: 'batch',
+  status: 'cstatus',
+  meta: 'meta',
+} as const;
+
+/** Fixed-width index so range scans return status slots in numeric order. */
+export function padIndex(index: number): string {
+  return index.toString().padStart(6, '0');
+}

@@ -1,0 +1,28 @@
+import type { z } from 'zod';
+import { DomainError } from './errors.js';
+
+/**
+ * Parses untrusted input against a schema. The error names the offending paths but never echoes
+ * the values, because a value may be personal data.
+ */
+export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const problems = result.error.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`)
+    .join('; ');
+  throw new DomainError('INVALID_ARGUMENT', `${what}: ${problems}`);
+}
+
+/** Parses a JSON string argument (the form every chaincode transaction takes). */
+export function parseJsonArg<S extends z.ZodType>(schema: S, arg: unknown, what: string): z.output<S> {
+  if (typeof arg !== 'string') throw new DomainError('INVALID_ARGUMENT', `${what}: expected a JSON string`);
+  let value: unknown;
+  try {
+    value = JSON.parse(arg);
+  } catch {
+    throw new DomainError('INVALID_ARGUMENT', `${what}: not valid JSON`);
+  }
+  return parseOrThrow(schema, value, what);
+}
