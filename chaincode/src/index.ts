@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { CredentialsContract } from './credentials.contract.js';
 import { KeysContract } from './keys.contract.js';
 import { RegistryContract } from './registry.contract.js';
@@ -11,6 +12,20 @@ export type {
   KeyModification,
 } from './ledger-context.js';
 export { isAdminIdentity } from './caller.js';
+export type { LedgerIterator, PageMetadata } from './ledger-context.js';
+
+/** The transactions a contract declares with @Transaction, as Fabric's metadata lists them. */
+export function declaredTransactions(contract: object): { name: string; submit: boolean }[] {
+  const declared: unknown = Reflect.getMetadata('fabric:transactions', contract);
+  if (!Array.isArray(declared)) return [];
+  return declared.flatMap((entry: unknown) => {
+    if (typeof entry !== 'object' || entry === null) return [];
+    const name: unknown = Reflect.get(entry, 'name');
+    const tag: unknown = Reflect.get(entry, 'tag');
+    if (typeof name !== 'string') return [];
+    return [{ name, submit: Array.isArray(tag) && tag.includes('SUBMIT') }];
+  });
+}
 
 /** The contracts a Fabric peer (or the embedded ledger) hosts, in the order Fabric lists them. */
 export const contracts = [RegistryContract, KeysContract, CredentialsContract];

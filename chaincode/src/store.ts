@@ -128,5 +128,5 @@ export async function history<S extends z.ZodType>(
 }
 
 function printable(ledgerKey: string): string {
-  return ledgerKey.replace(/\u0000/g, '/');
+  return ledgerKey.split(String.fromCharCode(0)).join('/');
 }

@@ -1,0 +1,102 @@
+import type { ClassicLevel } from 'classic-level';
+
+/** Height of the transaction that last wrote a key: [block number, transaction index]. */
+export type Version = readonly [number, number];
+
+export interface StateEntry {
+  key: string;
+  /** Base64 value bytes. */
+  value: string;
+  version: Version;
+}
+
+export interface HistoryRecord {
+  txId: string;
+  timestamp: string;
+  /** Base64 value bytes, null for a delete. */
+  value: string | null;
+  version: Version;
+}
+
+type Db = ClassicLevel<string, string>;
+const UTF8 = { keyEncoding: 'utf8', valueEncoding: 'utf8' } as const;
+
+export const pad = (n: number, width: number): string => n.toString().padStart(width, '0');
+
+/** Stored form of a state value; canonical so verify can compare bytes. */
+export function encodeState(value: string, version: Version): string {
+  return JSON.stringify({ b: version[0], t: version[1], v: value });
+}
+
+export function encodeHistory(h: Omit<HistoryRecord, 'version'>): string {
+  return JSON.stringify({ ts: h.timestamp, tx: h.txId, v: h.value });
+}
+
+/**
+ * History keys are length-prefixed so the history range of one key can never include another
+ * key's entries, whatever characters the keys contain.
+ */
+export function historyKey(key: string, version: Version): string {
+  return `${historyPrefix(key)}${pad(version[0], 12)}${pad(version[1], 6)}`;
+}
+
+function historyPrefix(key: string): string {
+  return `${pad(key.length, 8)}${key}`;
+}
+
+function parseState(key: string, raw: string): StateEntry {
+  const parsed = JSON.parse(raw) as { b: number; t: number; v: string };
+  return { key, value: parsed.v, version: [parsed.b, parsed.t] };
+}
+
+/** Read access to committed world state, history and the sublevels that hold them. */
+export class StateStore {
+  readonly state;
+  readonly history_;
+  readonly blocks;
+  readonly txIndex;
+  readonly meta;
+
+  constructor(readonly db: Db) {
+    this.state = db.sublevel<string, string>('s', UTF8);
+    this.history_ = db.sublevel<string, string>('h', UTF8);
+    this.blocks = db.sublevel<string, string>('b', UTF8);
+    this.txIndex = db.sublevel<string, string>('x', UTF8);
+    this.meta = db.sublevel<string, string>('m', UTF8);
+  }
+
+  async get(key: string): Promise<StateEntry | undefined> {
+    const raw = await this.state.get(key);
+    return raw === undefined ? undefined : parseState(key, raw);
+  }
+
+  /** Keys in [start, end), in order, at most `limit`. */
+  async range(start: string, end: string, limit = -1): Promise<StateEntry[]> {
+    const out: StateEntry[] = [];
+    for await (const [key, raw] of this.state.iterator({ gte: start, lt: end, limit })) {
+      out.push(parseState(key, raw));
+    }
+    return out;
+  }
+
+  /** Every committed version of a key, newest first (Fabric's order). */
+  async history(key: string): Promise<HistoryRecord[]> {
+    const prefix = historyPrefix(key);
+    const out: HistoryRecord[] = [];
+    for await (const [hkey, raw] of this.history_.iterator({
+      gte: prefix,
+      lt: `${prefix}~`,
+      reverse: true,
+    })) {
+      const parsed = JSON.parse(raw) as { ts: string; tx: string; v: string | null };
+      const tail = hkey.slice(prefix.length);
+      out.push({
+        txId: parsed.tx,
+        timestamp: parsed.ts,
+        value: parsed.v,
+        version: [Number(tail.slice(0, 12)), Number(tail.slice(12))],
+      });
+    }
+    return out;
+  }
+}

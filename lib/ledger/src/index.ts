@@ -1,0 +1,8 @@
+export * from './ledger-port.js';
+export {
+  EmbeddedLedger,
+  type Block,
+  type BlockTransaction,
+  type EmbeddedLedgerOptions,
+} from './embedded/embedded-ledger.js';
+export { x509Identity } from './identities.js';

@@ -1,0 +1,51 @@
+import type { ClientIdentity } from '@edu-ledger/domain';
+
+/** A chaincode event as delivered after commit. */
+export interface LedgerEvent {
+  blockNumber: number;
+  txId: string;
+  name: string;
+  payload: unknown;
+}
+
+export interface SubmitResult {
+  txId: string;
+  blockNumber: number;
+  /** The chaincode's response (canonical JSON text). */
+  result: string;
+}
+
+export interface ChainCheck {
+  ok: boolean;
+  height: number;
+  lastHash: string;
+  checkedTransactions: number;
+  checkedKeys: number;
+  problems: string[];
+}
+
+/** Where a transaction ended up, for verifiers that show block and transaction. */
+export interface TxLocation {
+  txId: string;
+  blockNumber: number;
+  validationCode: string;
+}
+
+/**
+ * The one ledger port. The embedded ledger and the Fabric gateway client both implement it, and
+ * the same conformance tests run against both. Failures reject with a DomainError carrying the
+ * chaincode's stable code (MVCC conflicts as MVCC_READ_CONFLICT).
+ */
+export interface LedgerPort {
+  readonly kind: 'embedded' | 'fabric';
+  /** Endorse, order and commit; resolves once the transaction is committed and valid. */
+  submit(identity: ClientIdentity, fn: string, args: readonly string[]): Promise<SubmitResult>;
+  /** Run a query against committed state; nothing is ordered or written. */
+  evaluate(identity: ClientIdentity, fn: string, args: readonly string[]): Promise<string>;
+  /** Subscribe to committed chaincode events; returns an unsubscribe function. */
+  onEvent(listener: (event: LedgerEvent) => void): () => void;
+  locateTransaction(txId: string): Promise<TxLocation | undefined>;
+  /** Recompute the hash chain and state from the blocks; report every discrepancy. */
+  verifyChain(): Promise<ChainCheck>;
+  close(): Promise<void>;
+}

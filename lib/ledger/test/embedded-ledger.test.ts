@@ -1,0 +1,328 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { ClassicLevel } from 'classic-level';
+import fabricContractApi from 'fabric-contract-api';
+import type { LedgerContext } from '@edu-ledger/chaincode';
+import { DomainError } from '@edu-ledger/domain';
+import { EmbeddedLedger, x509Identity } from '../src/index.js';
+
+const { Contract, Transaction } = fabricContractApi;
+const alice = x509Identity('Org1MSP', 'alice');
+
+/**
+ * A deliberately small contract: the ledger's semantics are tested on their own, apart from the
+ * education contracts. `gate` lets a test hold simulations between their read and their write.
+ */
+let gate: Promise<void> = Promise.resolve();
+
+class CounterContract extends Contract {
+  constructor() {
+    super('counter');
+  }
+
+  @Transaction()
+  async Add(ctx: LedgerContext, name: string, by: string): Promise<string> {
+    const key = ctx.stub.createCompositeKey('counter', [name]);
+    const raw = await ctx.stub.getState(key);
+    const current = raw.length ? Number(Buffer.from(raw).toString()) : 0;
+    await gate;
+    const next = current + Number(by);
+    await ctx.stub.putState(key, Buffer.from(String(next)));
+    ctx.stub.setEvent('Added', Buffer.from(JSON.stringify({ name, next })));
+    return String(next);
+  }
+
+  @Transaction()
+  async Remove(ctx: LedgerContext, name: string): Promise<string> {
+    await ctx.stub.deleteState(ctx.stub.createCompositeKey('counter', [name]));
+    return 'ok';
+  }
+
+  @Transaction()
+  async Fail(ctx: LedgerContext, name: string): Promise<string> {
+    await ctx.stub.putState(ctx.stub.createCompositeKey('counter', [name]), Buffer.from('999'));
+    throw new Error('INVALID_STATE: refused after writing');
+  }
+
+  @Transaction(false)
+  async List(ctx: LedgerContext): Promise<string> {
+    const out: string[] = [];
+    const it = await ctx.stub.getStateByPartialCompositeKey('counter', []);
+    for (;;) {
+      const r = await it.next();
+      if (r.value)
+        out.push(
+          `${ctx.stub.splitCompositeKey(r.value.key).attributes[0]}=${Buffer.from(r.value.value).toString()}`,
+        );
+      if (r.done) break;
+    }
+    return out.join(',');
+  }
+
+  /** Counts the range, then writes: a range read that a concurrent insert turns into a phantom. */
+  @Transaction()
+  async CountInto(ctx: LedgerContext, name: string): Promise<string> {
+    const it = await ctx.stub.getStateByPartialCompositeKey('counter', []);
+    let n = 0;
+    for (;;) {
+      const r = await it.next();
+      if (r.value) n++;
+      if (r.done) break;
+    }
+    await gate;
+    await ctx.stub.putState(ctx.stub.createCompositeKey('total', [name]), Buffer.from(String(n)));
+    return String(n);
+  }
+
+  @Transaction(false)
+  async Page(ctx: LedgerContext, size: string, bookmark: string): Promise<string> {
+    const { iterator, metadata } = await ctx.stub.getStateByPartialCompositeKeyWithPagination(
+      'counter',
+      [],
+      Number(size),
+      bookmark,
+    );
+    const keys: string[] = [];
+    for (;;) {
+      const r = await iterator.next();
+      if (r.value) keys.push(ctx.stub.splitCompositeKey(r.value.key).attributes[0] ?? '');
+      if (r.done) break;
+    }
+    return JSON.stringify({ keys, bookmark: metadata.bookmark });
+  }
+
+  @Transaction(false)
+  async History(ctx: LedgerContext, name: string): Promise<string> {
+    const it = await ctx.stub.getHistoryForKey(ctx.stub.createCompositeKey('counter', [name]));
+    const out: string[] = [];
+    for (;;) {
+      const r = await it.next();
+      if (r.value) out.push(r.value.isDelete ? 'deleted' : Buffer.from(r.value.value).toString());
+      if (r.done) break;
+    }
+    return out.join(',');
+  }
+}
+
+describe('embedded ledger', () => {
+  let dir: string;
+  let ledger: EmbeddedLedger;
+  const open = (): Promise<EmbeddedLedger> =>
+    EmbeddedLedger.open({ path: join(dir, 'ledger'), contracts: [CounterContract] });
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'edu-ledger-'));
+    gate = Promise.resolve();
+    ledger = await open();
+  });
+
+  afterEach(async () => {
+    await ledger.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('commits a submit into a hash-chained block and answers queries from committed state', async () => {
+    const first = await ledger.submit(alice, 'counter:Add', ['a', '2']);
+    const second = await ledger.submit(alice, 'counter:Add', ['a', '3']);
+    expect(first.result).to.equal('2');
+    expect(second.result).to.equal('5');
+    expect(second.blockNumber).to.equal(first.blockNumber + 1);
+    const block1 = await ledger.getBlock(second.blockNumber);
+    const block0 = await ledger.getBlock(first.blockNumber);
+    expect(block1?.header.previousHash).to.have.length(64).and.not.equal('0'.repeat(64));
+    expect(block0?.header.previousHash).to.equal('0'.repeat(64));
+    expect(await ledger.evaluate(alice, 'counter:List', [])).to.equal('a=5');
+    expect(await ledger.locateTransaction(second.txId)).to.deep.equal({
+      txId: second.txId,
+      blockNumber: second.blockNumber,
+      validationCode: 'VALID',
+    });
+  });
+
+  it('rejects an unknown transaction and writes nothing', async () => {
+    const err = await ledger.submit(alice, 'counter:Nope', []).catch((e: unknown) => e);
+    expect(err).to.be.instanceOf(DomainError).with.property('code', 'INVALID_ARGUMENT');
+    expect(ledger.blockHeight).to.equal(0);
+  });
+
+  it('a chaincode error after putState leaves state and chain untouched', async () => {
+    await ledger.submit(alice, 'counter:Add', ['a', '1']);
+    const err = await ledger.submit(alice, 'counter:Fail', ['a']).catch((e: unknown) => e);
+    expect(err).to.be.instanceOf(DomainError).with.property('code', 'INVALID_STATE');
+    expect(ledger.blockHeight).to.equal(1);
+    expect(await ledger.evaluate(alice, 'counter:List', [])).to.equal('a=1');
+  });
+
+  it('evaluate never writes', async () => {
+    expect(await ledger.evaluate(alice, 'counter:Add', ['a', '4'])).to.equal('4');
+    expect(ledger.blockHeight).to.equal(0);
+    expect(await ledger.evaluate(alice, 'counter:List', [])).to.equal('');
+  });
+
+  it('invalidates the second of two transactions that read the same version (MVCC)', async () => {
+    let release = (): void => undefined;
+    gate = new Promise<void>((r) => (release = r));
+    const one = ledger.submit(alice, 'counter:Add', ['a', '1']);
+    const two = ledger.submit(alice, 'counter:Add', ['a', '10']);
+    setTimeout(release, 20);
+    const results = await Promise.allSettled([one, two]);
+    const fulfilled = results.filter((r) => r.status === 'fulfilled');
+    const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(fulfilled).to.have.length(1);
+    expect(rejected).to.have.length(1);
+    expect(rejected[0]?.reason).to.be.instanceOf(DomainError).with.property('code', 'MVCC_READ_CONFLICT');
+    gate = Promise.resolve();
+    const list = await ledger.evaluate(alice, 'counter:List', []);
+    expect(['a=1', 'a=10']).to.include(list);
+    // The invalid transaction is still recorded in its block, marked invalid, as on Fabric.
+    const block = await ledger.getBlock(0);
+    const codes = block?.data.transactions.map((t) => t.validationCode).sort();
+    expect(codes).to.deep.equal(['MVCC_READ_CONFLICT', 'VALID']);
+    expect((await ledger.verifyChain()).ok).to.equal(true);
+  });
+
+  it('invalidates a range read that a concurrent insert turned into a phantom', async () => {
+    await ledger.submit(alice, 'counter:Add', ['a', '1']);
+    let release = (): void => undefined;
+    gate = new Promise<void>((r) => (release = r));
+    const count = ledger.submit(alice, 'counter:CountInto', ['t']);
+    gate = Promise.resolve();
+    const insert = ledger.submit(alice, 'counter:Add', ['b', '1']);
+    await insert;
+    release();
+    const err = await count.catch((e: unknown) => e);
+    expect(err).to.be.instanceOf(DomainError).with.property('code', 'MVCC_READ_CONFLICT');
+  });
+
+  it('keeps key history newest first, including deletes', async () => {
+    await ledger.submit(alice, 'counter:Add', ['h', '1']);
+    await ledger.submit(alice, 'counter:Add', ['h', '1']);
+    await ledger.submit(alice, 'counter:Remove', ['h']);
+    await ledger.submit(alice, 'counter:Add', ['h', '7']);
+    expect(await ledger.evaluate(alice, 'counter:History', ['h'])).to.equal('7,deleted,2,1');
+  });
+
+  it('pages through a composite-key range with bookmarks', async () => {
+    for (const name of ['a', 'b', 'c', 'd', 'e']) await ledger.submit(alice, 'counter:Add', [name, '1']);
+    const p1 = JSON.parse(await ledger.evaluate(alice, 'counter:Page', ['2', ''])) as {
+      keys: string[];
+      bookmark: string;
+    };
+    const p2 = JSON.parse(await ledger.evaluate(alice, 'counter:Page', ['2', p1.bookmark])) as typeof p1;
+    const p3 = JSON.parse(await ledger.evaluate(alice, 'counter:Page', ['2', p2.bookmark])) as typeof p1;
+    expect([p1.keys, p2.keys, p3.keys]).to.deep.equal([['a', 'b'], ['c', 'd'], ['e']]);
+    expect(p3.bookmark).to.equal('');
+  });
+
+  it('delivers one event per committed transaction, and replays them from a block', async () => {
+    const seen: unknown[] = [];
+    const stop = ledger.onEvent((e) => seen.push(e.payload));
+    await ledger.submit(alice, 'counter:Add', ['e', '1']);
+    await ledger.submit(alice, 'counter:Add', ['e', '2']);
+    stop();
+    await ledger.submit(alice, 'counter:Add', ['e', '3']);
+    expect(seen).to.deep.equal([
+      { name: 'e', next: 1 },
+      { name: 'e', next: 3 },
+    ]);
+    const replay = await ledger.eventsFrom(1);
+    expect(replay.map((e) => e.payload)).to.deep.equal([
+      { name: 'e', next: 3 },
+      { name: 'e', next: 6 },
+    ]);
+  });
+
+  it('survives a restart with the same chain and state', async () => {
+    await ledger.submit(alice, 'counter:Add', ['r', '5']);
+    const before = await ledger.verifyChain();
+    await ledger.close();
+    ledger = await open();
+    const after = await ledger.verifyChain();
+    expect(after).to.deep.include({ ok: true, height: before.height, lastHash: before.lastHash });
+    expect((await ledger.submit(alice, 'counter:Add', ['r', '1'])).result).to.equal('6');
+    expect(ledger.blockHeight).to.equal(before.height + 1);
+  });
+
+  describe('tamper detection', () => {
+    async function tamper(edit: (db: ClassicLevel<string, string>) => Promise<void>): Promise<string[]> {
+      await ledger.submit(alice, 'counter:Add', ['x', '1']);
+      await ledger.submit(alice, 'counter:Add', ['y', '2']);
+      expect((await ledger.verifyChain()).ok).to.equal(true);
+      await ledger.close();
+      const db = new ClassicLevel<string, string>(join(dir, 'ledger'), {
+        keyEncoding: 'utf8',
+        valueEncoding: 'utf8',
+      });
+      await edit(db);
+      await db.close();
+      ledger = await open();
+      const check = await ledger.verifyChain();
+      expect(check.ok).to.equal(false);
+      return check.problems;
+    }
+
+    async function flipOneByte(
+      db: ClassicLevel<string, string>,
+      sublevel: string,
+      match: (v: string) => boolean,
+    ): Promise<void> {
+      const sub = db.sublevel<string, string>(sublevel, { keyEncoding: 'utf8', valueEncoding: 'utf8' });
+      for await (const [k, v] of sub.iterator()) {
+        if (!match(v)) continue;
+        const i = v.indexOf('"v":"') + 6;
+        const changed = v.slice(0, i) + (v[i] === 'A' ? 'B' : 'A') + v.slice(i + 1);
+        await sub.put(k, changed);
+        return;
+      }
+      throw new Error(`nothing to tamper with in ${sublevel}`);
+    }
+
+    it('detects an altered state value', async () => {
+      const problems = await tamper((db) => flipOneByte(db, 's', () => true));
+      expect(problems.join('\n')).to.match(/state: altered entry/);
+    });
+
+    it('detects an altered byte in a stored block', async () => {
+      const problems = await tamper(async (db) => {
+        const blocks = db.sublevel<string, string>('b', { keyEncoding: 'utf8', valueEncoding: 'utf8' });
+        const raw = await blocks.get('000000000000');
+        if (!raw) throw new Error('no block 0');
+        await blocks.put('000000000000', raw.replace('"fn":"counter:Add"', '"fn":"counter:Adx"'));
+      });
+      expect(problems.join('\n')).to.match(/block 0: data hash mismatch/);
+    });
+
+    it('detects a rewritten history entry and a deleted state key', async () => {
+      const problems = await tamper(async (db) => {
+        await flipOneByte(db, 'h', () => true);
+        const state = db.sublevel<string, string>('s', { keyEncoding: 'utf8', valueEncoding: 'utf8' });
+        for await (const k of state.keys({ limit: 1 })) await state.del(k);
+      });
+      const text = problems.join('\n');
+      expect(text).to.match(/history: altered entry/);
+      expect(text).to.match(/state: missing entry/);
+    });
+
+    it('detects a block whose header was recomputed to hide an edit (the chain link breaks)', async () => {
+      const problems = await tamper(async (db) => {
+        const blocks = db.sublevel<string, string>('b', { keyEncoding: 'utf8', valueEncoding: 'utf8' });
+        const { createHash } = await import('node:crypto');
+        const { canonicalJson } = await import('@edu-ledger/domain');
+        const raw = await blocks.get('000000000000');
+        if (!raw) throw new Error('no block 0');
+        const block = JSON.parse(raw) as {
+          header: { dataHash: string };
+          data: { transactions: { response: string }[] };
+        };
+        const tx = block.data.transactions[0];
+        if (!tx) throw new Error('empty block');
+        tx.response = '1000';
+        block.header.dataHash = createHash('sha256').update(canonicalJson(block.data)).digest('hex');
+        await blocks.put('000000000000', canonicalJson(block));
+      });
+      expect(problems.join('\n')).to.match(/block 1: previous-hash link broken/);
+    });
+  });
+});
