@@ -144,7 +144,9 @@ export async function checkKeyValidity(ctx: LedgerContext, id: string, atIso: st
   if (found.revocationReason === 'compromised') {
     return { valid: false, orgId: ref.orgId, key: found, reason: 'key revoked as compromised' };
   }
-  if (at < Date.parse(found.validFrom)) {
+  // Data Integrity proofs carry `created` to the second, so a key registered at 10:00:00.400 and
+  // used at 10:00:00.900 shows a signing time of 10:00:00; compare the start at second precision.
+  if (at < Math.floor(Date.parse(found.validFrom) / 1000) * 1000) {
     return { valid: false, orgId: ref.orgId, key: found, reason: 'signed before the key was registered' };
   }
   if (found.validUntil !== undefined && at >= Date.parse(found.validUntil)) {

@@ -6,6 +6,7 @@ import {
   AccreditationCheck,
   AccreditationQuery,
   AccreditRequest,
+  DidRequest,
   DomainError,
   EVENTS,
   GrantRolesRequest,
@@ -99,6 +100,14 @@ export class RegistryContract extends Contract {
     const org = await orgForMsp(ctx, mspId);
     if (!org) throw new DomainError('ORG_NOT_FOUND', `no organisation for MSP ${mspId}`);
     return canonicalJson(org);
+  }
+
+  @Transaction(false)
+  async GetOrganizationByDid(ctx: LedgerContext, requestJson: string): Promise<string> {
+    const { did } = parseJsonArg(DidRequest, requestJson, 'GetOrganizationByDid');
+    const ref = await readRecord(ctx, key(ctx, K.orgByDid, did), OrgRef);
+    if (!ref) throw new DomainError('ORG_NOT_FOUND', `no organisation has DID ${did}`);
+    return canonicalJson(await requireOrg(ctx, ref.orgId));
   }
 
   @Transaction(false)

@@ -6,3 +6,5 @@ export * from './trust.js';
 export * from './anchors.js';
 export * from './events.js';
 export * from './validate.js';
+export * from './subjects.js';
+export * from './vc-api.js';

@@ -15,7 +15,8 @@ import {
   type Version,
 } from './state-store.js';
 
-type ContractClass = (typeof defaultContracts)[number];
+/** Any fabric-contract-api contract class with a no-argument constructor. */
+type ContractClass = new () => { getName(): string };
 type TxFunction = (ctx: unknown, ...args: string[]) => Promise<unknown>;
 
 export const ZERO_HASH = '0'.repeat(64);

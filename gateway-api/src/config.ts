@@ -1,0 +1,58 @@
+import { z } from 'zod';
+
+const MasterKey = z
+  .string()
+  .refine((s) => Buffer.from(s, 'base64').length === 32, 'must be 32 bytes, base64-encoded')
+  .transform((s) => Buffer.from(s, 'base64'));
+
+const Env = z
+  .object({
+    PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+    HOST: z.string().default('127.0.0.1'),
+    DATA_DIR: z.string().min(1).default('./data'),
+    /** `demo` seeds a consortium on an empty DATA_DIR; `production` seeds nothing and needs a master key. */
+    EDU_MODE: z.enum(['demo', 'production']).default('demo'),
+    EDU_MASTER_KEY: MasterKey.optional(),
+    LEDGER: z.enum(['embedded', 'fabric']).default('embedded'),
+    /** Base URL that appears in issued credentials (status list links). */
+    PUBLIC_URL: z.url().optional(),
+    /** Host part of the organisations' did:web identifiers. */
+    DID_WEB_HOST: z
+      .string()
+      .regex(/^[a-z0-9.-]+(%3A\d+)?$/)
+      .default('edu.example.cn'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'),
+    FABRIC_CONNECTION: z.string().optional(),
+  })
+  .superRefine((env, ctx) => {
+    if (env.EDU_MODE === 'production' && env.EDU_MASTER_KEY === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['EDU_MASTER_KEY'], message: 'required in production mode' });
+    }
+    if (env.LEDGER === 'fabric' && env.FABRIC_CONNECTION === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['FABRIC_CONNECTION'], message: 'required when LEDGER=fabric' });
+    }
+  });
+
+export type Config = Readonly<Omit<z.output<typeof Env>, 'PUBLIC_URL'> & { PUBLIC_URL: string }>;
+
+/** Every variable the gateway reads, for the error message and the README. */
+export const CONFIG_VARIABLES = Object.keys(Env.shape);
+
+export class ConfigError extends Error {}
+
+/**
+ * Parses the environment once at start into a frozen object. Every problem is listed at once so
+ * an operator fixes them in one go; values are never echoed (the master key is secret).
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = Env.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const parsed = result.data;
+  return Object.freeze({
+    ...parsed,
+    PUBLIC_URL: (parsed.PUBLIC_URL ?? `http://localhost:${parsed.PORT}`).replace(/\/$/, ''),
+  });
+}

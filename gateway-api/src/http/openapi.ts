@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import type { RouteSpec } from './route.js';
+
+const ErrorEnvelope = z.object({
+  error: z.object({ code: z.string(), message: z.string(), transactionId: z.string().optional() }),
+});
+
+function jsonSchema(schema: z.ZodType): unknown {
+  return z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'openapi-3.0' });
+}
+
+/** OpenAPI 3.1 generated from the same route declarations and zod schemas the server uses. */
+export function openApiDocument(routes: readonly RouteSpec[], serverUrl: string): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of routes) {
+    const path = route.path.replace(/:([A-Za-z]+)/g, '{$1}');
+    const parameters = [...route.path.matchAll(/:([A-Za-z]+)/g)].map((m) => ({
+      name: m[1],
+      in: 'path',
+      required: true,
+      schema: { type: 'string' },
+    }));
+    const responses: Record<string, unknown> = {};
+    for (const [status, response] of Object.entries(route.responses ?? { 200: { description: 'OK' } })) {
+      responses[status] = {
+        description: response.description,
+        ...(response.schema
+          ? { content: { 'application/json': { schema: jsonSchema(response.schema) } } }
+          : {}),
+      };
+    }
+    const errorContent = { content: { 'application/json': { schema: jsonSchema(ErrorEnvelope) } } };
+    responses['400'] ??= { description: 'Invalid request (INVALID_ARGUMENT)', ...errorContent };
+    if (route.access !== 'public') {
+      responses['401'] = { description: 'Missing or unknown token (UNAUTHENTICATED)', ...errorContent };
+      responses['403'] ??= { description: 'Wrong role or organisation', ...errorContent };
+    }
+    paths[path] ??= {};
+    paths[path][route.method] = {
+      summary: route.summary,
+      tags: [route.tag],
+      ...(parameters.length ? { parameters } : {}),
+      ...(route.access === 'public'
+        ? {}
+        : { security: [{ bearer: [] }], description: `Roles: ${route.access.join(', ')}` }),
+      ...(route.body
+        ? {
+            requestBody: {
+              required: true,
+              content: { 'application/json': { schema: jsonSchema(route.body) } },
+            },
+          }
+        : {}),
+      responses,
+    };
+  }
+  paths['/openapi.json'] = {
+    get: { summary: 'This document', tags: ['system'], responses: { 200: { description: 'OpenAPI 3.1' } } },
+  };
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Education credential and records ledger — gateway API',
+      version: '0.1.0',
+      description: 'W3C VC-API issue/verify, Bitstring Status List, personal-data vault and ledger audit.',
+    },
+    servers: [{ url: serverUrl }],
+    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    paths,
+  };
+}

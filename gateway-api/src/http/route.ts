@@ -1,0 +1,52 @@
+import type { Request, Response } from 'express';
+import type { z } from 'zod';
+import { parseOrThrow, type Role } from '@edu-ledger/domain';
+import { optionalPrincipal, requireRole } from './auth.js';
+import type { Principal } from '../stores/tokens.js';
+
+export interface RouteContext<B> {
+  req: Request;
+  res: Response;
+  body: B;
+  principal: Principal | undefined;
+}
+
+export interface RouteResult {
+  status: number;
+  json: unknown;
+}
+
+/**
+ * One declaration per route: the HTTP layer registers it and the OpenAPI document is generated
+ * from the same list, so a route cannot exist undocumented.
+ */
+export interface RouteSpec<S extends z.ZodType = z.ZodType> {
+  method: 'get' | 'post' | 'delete';
+  /** Express path; `:name` segments become OpenAPI `{name}` parameters. */
+  path: string;
+  summary: string;
+  tag: string;
+  /** `public`, or the roles allowed (401 without a token, 403 with another role). */
+  access: 'public' | readonly Role[];
+  body?: S;
+  /** Documented response schemas by status. */
+  responses?: Record<number, { description: string; schema?: z.ZodType }>;
+  handle: (ctx: RouteContext<z.output<S>>) => Promise<RouteResult>;
+}
+
+export function defineRoute<S extends z.ZodType>(spec: RouteSpec<S>): RouteSpec {
+  return spec as unknown as RouteSpec;
+}
+
+/** Runs a route: access check, body validation, then the handler. Errors go to the error handler. */
+export async function runRoute(spec: RouteSpec, req: Request, res: Response): Promise<void> {
+  const principal = spec.access === 'public' ? optionalPrincipal(req) : requireRole(req, spec.access);
+  const body: unknown = spec.body ? parseOrThrow(spec.body, req.body, 'request body') : undefined;
+  const result = await spec.handle({ req, res, body, principal });
+  if (!res.headersSent) res.status(result.status).json(result.json);
+}
+
+export function param(req: Request, name: string): string {
+  const value: unknown = req.params[name];
+  return typeof value === 'string' ? value : '';
+}

@@ -1,0 +1,99 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { EmbeddedLedger, x509Identity, type LedgerPort } from '@edu-ledger/ledger';
+import { createApp } from './app.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { createLogger, type Logger } from './logger.js';
+import { createServices } from './services/index.js';
+import { GatewayDb } from './stores/gateway-db.js';
+import { isSeeded, seedDemo } from './seed.js';
+
+/**
+ * Demo mode may run without a configured master key: one is generated on first start and kept
+ * beside the data (mode 0600). Production refuses to start without EDU_MASTER_KEY (config.ts).
+ */
+function masterKey(config: Config, dataDir: string, logger: Logger): Buffer {
+  if (config.EDU_MASTER_KEY) return config.EDU_MASTER_KEY;
+  const file = join(dataDir, 'master.key');
+  if (!existsSync(file)) {
+    writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600 });
+    logger.warn({ file }, 'demo mode: generated a master key; set EDU_MASTER_KEY in production');
+  }
+  return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
+}
+
+async function openLedger(config: Config, dataDir: string): Promise<LedgerPort> {
+  if (config.LEDGER === 'fabric') {
+    throw new ConfigError(
+      'LEDGER=fabric: the Fabric adapter is not available in this build (see README, issue 3)',
+    );
+  }
+  return EmbeddedLedger.open({ path: join(dataDir, 'ledger') });
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exit(2);
+  }
+  const logger = createLogger(config.LOG_LEVEL);
+  const dataDir = resolve(config.DATA_DIR);
+  mkdirSync(dataDir, { recursive: true });
+  const ledger = await openLedger(config, dataDir);
+  const db = await GatewayDb.open(join(dataDir, 'gateway'));
+  const services = createServices({
+    ledger,
+    db,
+    masterKey: masterKey(config, dataDir, logger),
+    readerIdentity: x509Identity('BureauMSP', 'gateway-reader'),
+    publicUrl: config.PUBLIC_URL,
+  });
+
+  if (config.EDU_MODE === 'demo' && !(await isSeeded(services))) {
+    if (ledger.kind === 'embedded' && ledger instanceof EmbeddedLedger && ledger.blockHeight > 0) {
+      throw new ConfigError(
+        `DATA_DIR ${dataDir} holds a ledger that was never fully seeded; remove it and start again`,
+      );
+    }
+    await seedDemo(services, { dataDir, didHost: config.DID_WEB_HOST, now: new Date() });
+    console.log(`演示联盟已创建 / Demo consortium seeded. API tokens: ${join(dataDir, 'demo-tokens.json')}`);
+  }
+
+  const here = dirname(fileURLToPath(import.meta.url));
+  const verifierDist = resolve(here, '../../verifier-web/dist');
+  const app = createApp({
+    services,
+    logger,
+    publicUrl: config.PUBLIC_URL,
+    staticMounts: existsSync(verifierDist) ? [{ path: '/verify', dir: verifierDist }] : [],
+  });
+  const server = app.listen(config.PORT, config.HOST, () => {
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : config.PORT;
+    console.log(`网关已启动 / Gateway listening on http://${config.HOST}:${port} (ledger: ${ledger.kind})`);
+    console.log(`  API 文档 / OpenAPI:   http://${config.HOST}:${port}/openapi.json`);
+    console.log(`  数据目录 / Data dir:  ${dataDir}`);
+  });
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    server.close(() => {
+      void Promise.all([ledger.close(), db.close()]).finally(() => process.exit(0));
+    });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof ConfigError ? error.message : error);
+  process.exit(1);
+});

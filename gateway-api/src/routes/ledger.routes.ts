@@ -1,0 +1,78 @@
+import { DomainError, OrgId } from '@edu-ledger/domain';
+import { defineRoute, param, type RouteSpec } from '../http/route.js';
+import type { Services } from '../services/index.js';
+
+/** Health, organisations, did:web documents from the ledger, and the inspectors' chain check. */
+export function ledgerRoutes(services: Services): RouteSpec[] {
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/health',
+      summary: 'Liveness and the ledger in use',
+      tag: 'system',
+      access: 'public',
+      handle: async () => ({ status: 200, json: { status: 'ok', ledger: services.ledger.kind } }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/organizations',
+      summary: 'Registered organisations (public registry)',
+      tag: 'registry',
+      access: 'public',
+      handle: async () => ({ status: 200, json: { organizations: await services.directory.listOrgs() } }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/organizations/:orgId',
+      summary: 'One organisation with its accreditations and keys',
+      tag: 'registry',
+      access: 'public',
+      handle: async ({ req }) => {
+        const orgId = OrgId.safeParse(param(req, 'orgId'));
+        if (!orgId.success) throw new DomainError('INVALID_ARGUMENT', 'not an organisation id');
+        const reader = services.directory.readerIdentity;
+        const arg = [JSON.stringify({ orgId: orgId.data })];
+        const [org, accreditations, keys] = await Promise.all([
+          services.directory.org(orgId.data),
+          services.ledger.evaluate(reader, 'registry:ListAccreditations', arg),
+          services.ledger.evaluate(reader, 'keys:ListKeys', arg),
+        ]);
+        return {
+          status: 200,
+          json: {
+            organization: org,
+            accreditations: JSON.parse(accreditations) as unknown,
+            keys: JSON.parse(keys) as unknown,
+          },
+        };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/orgs/:orgId/did.json',
+      summary: 'The did:web document of an organisation, as kept on the ledger',
+      tag: 'registry',
+      access: 'public',
+      handle: async ({ req }) => {
+        const orgId = OrgId.safeParse(param(req, 'orgId'));
+        if (!orgId.success) throw new DomainError('INVALID_ARGUMENT', 'not an organisation id');
+        const org = await services.directory.org(orgId.data);
+        const doc = await services.ledger.evaluate(services.directory.readerIdentity, 'keys:GetDidDocument', [
+          JSON.stringify({ did: org.did }),
+        ]);
+        return { status: 200, json: JSON.parse(doc) as unknown };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/ledger/verify',
+      summary: 'Recompute the block hash chain and world state and report any discrepancy (inspectors)',
+      tag: 'audit',
+      access: ['inspector', 'bureau-admin'],
+      handle: async () => {
+        const check = await services.ledger.verifyChain();
+        return { status: 200, json: check };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,135 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  ADMIN_ROLE_BY_KIND,
+  ROLES_BY_KIND,
+  type Organization,
+  type OrgKind,
+  type RegisterOrganizationRequest,
+} from '@edu-ledger/domain';
+import type { Services } from './services/index.js';
+import { identityForRole } from './services/directory.js';
+
+interface DemoOrg {
+  orgId: string;
+  kind: OrgKind;
+  mspId: string;
+  zh: string;
+  en: string;
+  schoolCode?: string;
+}
+
+/** The demo consortium: one bureau and the institutions under it. */
+export const DEMO_ORGS: readonly DemoOrg[] = [
+  {
+    orgId: 'bureau',
+    kind: 'bureau',
+    mspId: 'BureauMSP',
+    zh: '示范市教育局',
+    en: 'Demo City Education Bureau',
+  },
+  {
+    orgId: 'school-gen',
+    kind: 'school',
+    mspId: 'SchoolGenMSP',
+    zh: '示范市第一高级中学',
+    en: 'Demo City No.1 High School',
+    schoolCode: '3101010001',
+  },
+  {
+    orgId: 'school-voc',
+    kind: 'school',
+    mspId: 'SchoolVocMSP',
+    zh: '示范市职业技术学校',
+    en: 'Demo City Vocational High School',
+    schoolCode: '3101010002',
+  },
+  { orgId: 'university', kind: 'university', mspId: 'UniversityMSP', zh: '示范大学', en: 'Demo University' },
+  {
+    orgId: 'provider',
+    kind: 'provider',
+    mspId: 'ProviderMSP',
+    zh: '示范市教师进修学校',
+    en: 'Demo City Teacher Training School',
+  },
+];
+
+/** Credential types each school is accredited for in the demo. */
+export const DEMO_SCHOOL_TYPES = ['AchievementCredential', 'OpenBadgeCredential'];
+
+export function demoDid(host: string, orgId: string): string {
+  return `did:web:${host}:orgs:${orgId}`;
+}
+
+const seededMarker = 'demo-seeded';
+
+export async function isSeeded(services: Services): Promise<boolean> {
+  return (await services.db.counters.get(seededMarker)) !== undefined;
+}
+
+/**
+ * Seeds the demo consortium on an empty ledger: organisations, accreditations, role grants, one
+ * signing key per organisation registered on the ledger, and an API token per role. Returns the
+ * tokens as `{ "<role>@<orgId>": token }` and writes them to DATA_DIR/demo-tokens.json.
+ */
+export async function seedDemo(
+  services: Services,
+  opts: { dataDir: string; didHost: string; now: Date },
+): Promise<Record<string, string>> {
+  const { ledger } = services;
+  const orgs: Organization[] = [];
+  for (const demo of DEMO_ORGS) {
+    const request: RegisterOrganizationRequest = {
+      orgId: demo.orgId,
+      kind: demo.kind,
+      mspId: demo.mspId,
+      name: { zh: demo.zh, en: demo.en },
+      did: demoDid(opts.didHost, demo.orgId),
+      ...(demo.schoolCode ? { schoolCode: demo.schoolCode } : {}),
+    };
+    const bureau = identityForRole({ orgId: 'bureau', mspId: 'BureauMSP', kind: 'bureau' }, 'bureau-admin');
+    const result = await ledger.submit(bureau, 'registry:RegisterOrganization', [JSON.stringify(request)]);
+    orgs.push(JSON.parse(result.result) as Organization);
+  }
+
+  const bureauAdmin = identityForRole(
+    { orgId: 'bureau', mspId: 'BureauMSP', kind: 'bureau' },
+    'bureau-admin',
+  );
+  const year = opts.now.getUTCFullYear();
+  for (const org of orgs.filter((o) => o.kind === 'school')) {
+    await ledger.submit(bureauAdmin, 'registry:Accredit', [
+      JSON.stringify({
+        accreditationId: `${org.orgId}-ob3`,
+        orgId: org.orgId,
+        credentialTypes: DEMO_SCHOOL_TYPES,
+        validFrom: new Date(Date.UTC(year - 1, 0, 1)).toISOString(),
+        validUntil: new Date(Date.UTC(year + 5, 0, 1)).toISOString(),
+      }),
+    ]);
+  }
+
+  const tokens: Record<string, string> = {};
+  for (const org of orgs) {
+    const adminRole = ADMIN_ROLE_BY_KIND[org.kind];
+    const admin = identityForRole(org, adminRole);
+    for (const role of ROLES_BY_KIND[org.kind]) {
+      if (role !== adminRole) {
+        await ledger.submit(admin, 'registry:GrantRoles', [
+          JSON.stringify({ identityId: identityForRole(org, role).id, roles: [role] }),
+        ]);
+      }
+      tokens[`${role}@${org.orgId}`] = await services.tokens.create({
+        orgId: org.orgId,
+        role,
+        label: 'demo',
+      });
+    }
+    await services.keys.createKey(org);
+  }
+  writeFileSync(join(opts.dataDir, 'demo-tokens.json'), `${JSON.stringify(tokens, null, 2)}\n`, {
+    mode: 0o600,
+  });
+  await services.db.put(services.db.counters, seededMarker, opts.now.toISOString());
+  return tokens;
+}

@@ -1,0 +1,74 @@
+import { ADMIN_ROLE_BY_KIND, Organization, type ClientIdentity } from '@edu-ledger/domain';
+import { x509Identity, type LedgerPort } from '@edu-ledger/ledger';
+import type { Principal } from '../stores/tokens.js';
+
+/**
+ * Who is who on the ledger: organisations (read from the registry, cached briefly because they
+ * change rarely) and the ledger identity the gateway uses for each caller's organisation and role.
+ */
+export class Directory {
+  private readonly cache = new Map<string, { org: Organization; until: number }>();
+
+  constructor(
+    private readonly ledger: LedgerPort,
+    /** Read-only queries run as this identity: reads are open to every consortium member. */
+    readonly readerIdentity: ClientIdentity,
+    private readonly ttlMs = 5_000,
+  ) {}
+
+  async org(orgId: string): Promise<Organization> {
+    const hit = this.cache.get(`id:${orgId}`);
+    if (hit && hit.until > Date.now()) return hit.org;
+    const org = Organization.parse(
+      JSON.parse(
+        await this.ledger.evaluate(this.readerIdentity, 'registry:GetOrganization', [
+          JSON.stringify({ orgId }),
+        ]),
+      ),
+    );
+    this.remember(org);
+    return org;
+  }
+
+  async orgByDid(did: string): Promise<Organization> {
+    const hit = this.cache.get(`did:${did}`);
+    if (hit && hit.until > Date.now()) return hit.org;
+    const org = Organization.parse(
+      JSON.parse(
+        await this.ledger.evaluate(this.readerIdentity, 'registry:GetOrganizationByDid', [
+          JSON.stringify({ did }),
+        ]),
+      ),
+    );
+    this.remember(org);
+    return org;
+  }
+
+  async listOrgs(): Promise<Organization[]> {
+    const raw: unknown = JSON.parse(
+      await this.ledger.evaluate(this.readerIdentity, 'registry:ListOrganizations', []),
+    );
+    return Organization.array().parse(raw);
+  }
+
+  /** The ledger identity acting for a principal: the MSP admin for the org's admin role, else a client. */
+  async identityFor(principal: Principal): Promise<ClientIdentity> {
+    const org = await this.org(principal.orgId);
+    return identityForRole(org, principal.role);
+  }
+
+  private remember(org: Organization): void {
+    const until = Date.now() + this.ttlMs;
+    this.cache.set(`id:${org.orgId}`, { org, until });
+    this.cache.set(`did:${org.did}`, { org, until });
+  }
+}
+
+export function identityForRole(
+  org: Pick<Organization, 'orgId' | 'mspId' | 'kind'>,
+  role: string,
+): ClientIdentity {
+  return role === ADMIN_ROLE_BY_KIND[org.kind]
+    ? x509Identity(org.mspId, `admin@${org.orgId}`, 'admin')
+    : x509Identity(org.mspId, `${role}@${org.orgId}`);
+}

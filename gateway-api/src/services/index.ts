@@ -1,0 +1,100 @@
+import { DomainError, type ClientIdentity } from '@edu-ledger/domain';
+import { createDocumentLoader, type DocumentLoader } from '@edu-ledger/credentials';
+import type { LedgerPort } from '@edu-ledger/ledger';
+import type { GatewayDb } from '../stores/gateway-db.js';
+import { TokenStore } from '../stores/tokens.js';
+import { Vault } from '../stores/vault.js';
+import { Anchorer, type AnchorerOptions } from './anchorer.js';
+import { CredentialStore } from './credential-store.js';
+import { Directory } from './directory.js';
+import { IssuanceService } from './issuance.service.js';
+import { IssuerKeys } from './issuer-keys.js';
+import { StatusAllocator } from './status-allocator.js';
+import { StatusService } from './status.service.js';
+import { VerificationService } from './verification.service.js';
+
+export interface ServiceDeps {
+  ledger: LedgerPort;
+  db: GatewayDb;
+  masterKey: Buffer;
+  readerIdentity: ClientIdentity;
+  publicUrl: string;
+  now?: () => Date;
+  anchorer?: AnchorerOptions;
+  statusListTtlMs?: number;
+}
+
+export interface Services {
+  ledger: LedgerPort;
+  db: GatewayDb;
+  directory: Directory;
+  tokens: TokenStore;
+  vault: Vault;
+  keys: IssuerKeys;
+  store: CredentialStore;
+  documentLoader: DocumentLoader;
+  issuance: IssuanceService;
+  verification: VerificationService;
+  status: StatusService;
+  now: () => Date;
+}
+
+/** Wires the services over their ports. Tests and main() both call this; nothing here listens. */
+export function createServices(deps: ServiceDeps): Services {
+  const now = deps.now ?? (() => new Date());
+  const directory = new Directory(deps.ledger, deps.readerIdentity);
+  const vault = new Vault(deps.db, deps.masterKey, now);
+  const keys = new IssuerKeys(deps.db, deps.ledger, deps.masterKey);
+  const store = new CredentialStore(deps.db, vault, deps.masterKey);
+  const documentLoader = createDocumentLoader({
+    // did:web documents come from the ledger's key registry, never from the network.
+    resolveDid: async (did) => {
+      try {
+        const doc: unknown = JSON.parse(
+          await deps.ledger.evaluate(deps.readerIdentity, 'keys:GetDidDocument', [JSON.stringify({ did })]),
+        );
+        return typeof doc === 'object' && doc !== null ? (doc as Record<string, unknown>) : null;
+      } catch (error) {
+        if (error instanceof DomainError && (error.code === 'NOT_FOUND' || error.code === 'INVALID_ARGUMENT'))
+          return null;
+        throw error;
+      }
+    },
+  });
+  const issuance = new IssuanceService({
+    ledger: deps.ledger,
+    directory,
+    keys,
+    anchorer: new Anchorer(deps.ledger, deps.anchorer),
+    allocator: new StatusAllocator(deps.db),
+    store,
+    vault,
+    documentLoader,
+    now,
+    publicUrl: deps.publicUrl,
+  });
+  const verification = new VerificationService({ ledger: deps.ledger, directory, documentLoader, now });
+  const status = new StatusService({
+    ledger: deps.ledger,
+    directory,
+    keys,
+    documentLoader,
+    now,
+    publicUrl: deps.publicUrl,
+    listTtlMs: deps.statusListTtlMs ?? 30_000,
+  });
+  return {
+    ledger: deps.ledger,
+    db: deps.db,
+    directory,
+    tokens: new TokenStore(deps.db),
+    vault,
+    keys,
+    store,
+    documentLoader,
+    issuance,
+    verification,
+    status,
+    now,
+  };
+}

@@ -1,0 +1,155 @@
+import { randomUUID } from 'node:crypto';
+import {
+  DomainError,
+  ISSUER_ROLES,
+  type AccreditationCheck,
+  type IssueRequest,
+  type Organization,
+} from '@edu-ledger/domain';
+import { credentialDigest, issueCredential, type DocumentLoader } from '@edu-ledger/credentials';
+import type { LedgerPort } from '@edu-ledger/ledger';
+import type { Principal } from '../stores/tokens.js';
+import type { Anchorer } from './anchorer.js';
+import type { CredentialStore } from './credential-store.js';
+import type { Directory } from './directory.js';
+import type { IssuerKeys } from './issuer-keys.js';
+import type { StatusAllocator } from './status-allocator.js';
+import type { Vault } from '../stores/vault.js';
+
+const OB3_CONTEXT_PREFIX = 'https://purl.imsglobal.org/spec/ob/v3p0/context';
+
+export interface IssuanceDeps {
+  ledger: LedgerPort;
+  directory: Directory;
+  keys: IssuerKeys;
+  anchorer: Anchorer;
+  allocator: StatusAllocator;
+  store: CredentialStore;
+  vault: Vault;
+  documentLoader: DocumentLoader;
+  now: () => Date;
+  publicUrl: string;
+}
+
+export function statusListUrl(
+  publicUrl: string,
+  statusListId: string,
+  purpose: 'revocation' | 'suspension',
+): string {
+  return `${publicUrl}/status-lists/${statusListId}-${purpose}`;
+}
+
+/**
+ * Issues a credential for the caller's organisation: checks role and accreditation first (so a
+ * refused request writes nothing), fills in issuer, id, validity and status entries, signs with the
+ * organisation's current key, anchors the digest on the ledger and keeps an encrypted copy.
+ */
+export class IssuanceService {
+  constructor(private readonly deps: IssuanceDeps) {}
+
+  async issue(principal: Principal, request: IssueRequest): Promise<Record<string, unknown>> {
+    if (!ISSUER_ROLES.includes(principal.role)) {
+      throw new DomainError('FORBIDDEN_ROLE', `issuing requires one of: ${ISSUER_ROLES.join(', ')}`);
+    }
+    const { credential, options } = request;
+    const org = await this.deps.directory.org(principal.orgId);
+    const requestedIssuer = typeof credential.issuer === 'string' ? credential.issuer : credential.issuer?.id;
+    if (requestedIssuer !== undefined && requestedIssuer !== org.did) {
+      throw new DomainError('ISSUER_MISMATCH', `the caller's organisation issues as ${org.did}`);
+    }
+    if (options.format === 'jwt') {
+      throw new DomainError('INVALID_ARGUMENT', 'options.format "jwt" is not offered by this gateway yet');
+    }
+    if (options.subjectId !== undefined) {
+      const owner = await this.deps.vault.owner(options.subjectId);
+      if (owner !== org.orgId)
+        throw new DomainError('FORBIDDEN_ORG', 'the subject is registered by another organisation');
+    }
+    const now = this.deps.now();
+    const specificTypes = credential.type.filter((t) => t !== 'VerifiableCredential');
+    await this.requireAccredited(org, specificTypes, now);
+
+    const [slot] = await this.deps.allocator.allocate(org.orgId);
+    if (!slot) throw new DomainError('INTERNAL', 'no status slot allocated');
+    const id = credential.id ?? `urn:uuid:${randomUUID()}`;
+    const unsigned = {
+      ...credential,
+      id,
+      issuer: issuerProfile(org, credential),
+      validFrom: credential.validFrom ?? now.toISOString(),
+      credentialStatus: (['revocation', 'suspension'] as const).map((purpose) => ({
+        id: `${statusListUrl(this.deps.publicUrl, slot.statusListId, purpose)}#${slot.statusIndex}`,
+        type: 'BitstringStatusListEntry',
+        statusPurpose: purpose,
+        statusListIndex: String(slot.statusIndex),
+        statusListCredential: statusListUrl(this.deps.publicUrl, slot.statusListId, purpose),
+      })),
+    };
+    const key = await this.deps.keys.current(org.orgId);
+    const signed = await issueCredential({
+      credential: unsigned,
+      key,
+      documentLoader: this.deps.documentLoader,
+      now,
+    });
+    const digest = credentialDigest(signed);
+    const identity = await this.deps.directory.identityFor(principal);
+    const receipt = await this.deps.anchorer.anchor(identity, {
+      credentialId: id,
+      digest,
+      credentialTypes: credential.type,
+      statusListId: slot.statusListId,
+      statusIndex: slot.statusIndex,
+    });
+    await this.deps.store.save(
+      {
+        credentialId: id,
+        issuerOrgId: org.orgId,
+        subjectId: options.subjectId,
+        digest,
+        txId: receipt.txId,
+        blockNumber: receipt.blockNumber,
+        batchRoot: receipt.batchRoot,
+        proof: receipt.proof,
+        statusListId: slot.statusListId,
+        statusIndex: slot.statusIndex,
+        issuedAt: now.toISOString(),
+      },
+      signed,
+    );
+    return signed as unknown as Record<string, unknown>;
+  }
+
+  private async requireAccredited(org: Organization, types: readonly string[], at: Date): Promise<void> {
+    for (const credentialType of types) {
+      const check = JSON.parse(
+        await this.deps.ledger.evaluate(this.deps.directory.readerIdentity, 'registry:CheckAccreditation', [
+          JSON.stringify({ orgId: org.orgId, credentialType, at: at.toISOString() }),
+        ]),
+      ) as AccreditationCheck;
+      if (!check.accredited) {
+        throw new DomainError(
+          'NOT_ACCREDITED',
+          `${org.orgId} is not accredited for ${credentialType}: ${check.reason}`,
+        );
+      }
+    }
+  }
+}
+
+/** The issuer as a profile with the organisation's DID and names (Open Badges wants a Profile). */
+function issuerProfile(
+  org: Organization,
+  credential: IssueRequest['credential'],
+): { id: string; [key: string]: unknown } {
+  const given = typeof credential.issuer === 'object' ? credential.issuer : {};
+  const usesOb3 = credential['@context'].some(
+    (c) => typeof c === 'string' && c.startsWith(OB3_CONTEXT_PREFIX),
+  );
+  return {
+    ...(usesOb3 ? { type: ['Profile'] } : {}),
+    name: org.name.zh,
+    ...given,
+    id: org.did,
+  };
+}

@@ -1,0 +1,327 @@
+import {
+  AccreditationCheck,
+  CredentialAnchor,
+  CredentialStatusRecord,
+  DomainError,
+  KeyValidity,
+  SignedCredentialShape,
+  type CheckName,
+  type CheckResult,
+  type Organization,
+  type VerificationResult,
+} from '@edu-ledger/domain';
+import {
+  credentialDigest,
+  verifyCredentialProof,
+  verifyPresentationProof,
+  type DocumentLoader,
+} from '@edu-ledger/credentials';
+import type { LedgerPort } from '@edu-ledger/ledger';
+import type { Directory } from './directory.js';
+
+export interface VerificationDeps {
+  ledger: LedgerPort;
+  directory: Directory;
+  documentLoader: DocumentLoader;
+  now: () => Date;
+}
+
+export interface PresentationResult extends VerificationResult {
+  credentialResults: VerificationResult[];
+}
+
+const ORDER: readonly CheckName[] = [
+  'format',
+  'signature',
+  'issuer-accredited',
+  'key-valid',
+  'anchored',
+  'status',
+  'validity-period',
+];
+
+const valid = (check: CheckName, reason: string, details?: Record<string, unknown>): CheckResult => ({
+  check,
+  status: 'valid',
+  reason,
+  ...(details ? { details } : {}),
+});
+const invalid = (check: CheckName, reason: string, details?: Record<string, unknown>): CheckResult => ({
+  check,
+  status: 'invalid',
+  reason,
+  ...(details ? { details } : {}),
+});
+const notChecked = (check: CheckName, reason: string): CheckResult => ({
+  check,
+  status: 'not-checked',
+  reason,
+});
+
+/**
+ * Verifies credentials and presentations against the ledger: the proof, then trust (issuer
+ * accredited for the type when the credential was anchored, key valid when it signed), the anchor
+ * (digest on the ledger, with block and transaction), status and validity period. Each check is
+ * reported separately; a credential is verified only if every check is valid.
+ */
+export class VerificationService {
+  constructor(private readonly deps: VerificationDeps) {}
+
+  async verifyCredential(input: unknown): Promise<VerificationResult> {
+    const checks = new Map<CheckName, CheckResult>();
+    const finish = (): VerificationResult => {
+      const list = ORDER.map(
+        (name) => checks.get(name) ?? notChecked(name, 'not reached: an earlier check failed'),
+      );
+      return { verified: list.every((c) => c.status === 'valid'), checks: list };
+    };
+    if (typeof input === 'string') {
+      checks.set(
+        'format',
+        invalid('format', 'JWT credentials are not accepted by this verifier; send the JSON-LD form'),
+      );
+      return finish();
+    }
+    const shape = SignedCredentialShape.safeParse(input);
+    if (!shape.success) {
+      const paths = shape.error.issues.map((i) => i.path.join('.') || '(root)').slice(0, 5);
+      checks.set('format', invalid('format', `not a W3C verifiable credential: check ${paths.join(', ')}`));
+      return finish();
+    }
+    const credential = shape.data;
+    checks.set('format', valid('format', 'well-formed W3C verifiable credential'));
+
+    const proof = await verifyCredentialProof({ credential, documentLoader: this.deps.documentLoader });
+    checks.set(
+      'signature',
+      proof.verified
+        ? valid('signature', 'signature verifies', {
+            verificationMethod: proof.verificationMethod,
+            created: proof.created,
+            cryptosuite: proof.cryptosuite,
+          })
+        : invalid(
+            'signature',
+            `${proof.error?.code ?? 'SIGNATURE_INVALID'}: ${proof.error?.message ?? 'signature does not verify'}`,
+          ),
+    );
+
+    const issuerDid = typeof credential.issuer === 'string' ? credential.issuer : credential.issuer.id;
+    const org = await this.issuerOrg(issuerDid);
+    const credentialId = typeof credential.id === 'string' ? credential.id : undefined;
+    const anchor = credentialId ? await this.anchorOf(credentialId) : undefined;
+
+    if (!credentialId) {
+      checks.set(
+        'anchored',
+        invalid('anchored', 'credential has no id, so it cannot be looked up on the ledger'),
+      );
+    } else if (!anchor) {
+      checks.set('anchored', invalid('anchored', 'no anchor for this credential on the ledger'));
+    } else {
+      const location = await this.deps.ledger.locateTransaction(anchor.txId);
+      const details = {
+        txId: anchor.txId,
+        blockNumber: location?.blockNumber,
+        batchRoot: anchor.batchRoot,
+        anchoredAt: anchor.anchoredAt,
+      };
+      if (credentialDigest(credential) !== anchor.digest) {
+        checks.set('anchored', invalid('anchored', 'credential differs from the anchored digest', details));
+      } else if (org && anchor.issuerOrgId !== org.orgId) {
+        checks.set('anchored', invalid('anchored', 'anchored by a different organisation', details));
+      } else {
+        checks.set(
+          'anchored',
+          valid('anchored', `anchored in block ${location?.blockNumber ?? '?'}`, details),
+        );
+      }
+    }
+
+    // Time that counts for trust: the ledger's anchor time when there is one (it cannot be
+    // backdated), otherwise the signer's claimed proof time.
+    const trustTime = anchor?.anchoredAt ?? proof.created;
+    if (!org) {
+      checks.set(
+        'issuer-accredited',
+        invalid('issuer-accredited', `issuer ${issuerDid} is not a registered organisation`),
+      );
+      checks.set('key-valid', invalid('key-valid', 'issuer is not registered, so its keys are unknown'));
+    } else {
+      checks.set('issuer-accredited', await this.accreditation(org, credential.type, trustTime));
+      checks.set(
+        'key-valid',
+        await this.keyValidity(org, proof.verificationMethod, proof.created, anchor?.anchoredAt),
+      );
+    }
+
+    checks.set(
+      'status',
+      anchor
+        ? await this.status(anchor, credential.credentialStatus)
+        : notChecked('status', 'no anchor, no status record'),
+    );
+    checks.set('validity-period', this.validity(credential.validFrom, credential.validUntil));
+    return finish();
+  }
+
+  async verifyPresentation(input: unknown, challenge: string, domain: string): Promise<PresentationResult> {
+    const result = await verifyPresentationProof({
+      presentation: input,
+      challenge,
+      domain,
+      documentLoader: this.deps.documentLoader,
+    });
+    const code = result.error?.code;
+    const challengeCheck: CheckResult =
+      code === 'CHALLENGE_MISMATCH' || code === 'DOMAIN_MISMATCH'
+        ? invalid('challenge', `${code}: ${result.error?.message ?? ''}`)
+        : code === 'MALFORMED'
+          ? notChecked('challenge', 'presentation is malformed')
+          : valid('challenge', 'challenge and domain match', { challenge, domain });
+    const refusedEarly = code === 'CHALLENGE_MISMATCH' || code === 'DOMAIN_MISMATCH' || code === 'MALFORMED';
+    const holderCheck: CheckResult = refusedEarly
+      ? notChecked('holder-binding', 'not checked: the presentation was refused before its proof')
+      : result.holderBound
+        ? valid('holder-binding', 'signed by the holder, who is the subject of every credential')
+        : invalid(
+            'holder-binding',
+            result.error
+              ? `${result.error.code}: ${result.error.message}`
+              : 'the holder did not sign, or is not the subject of every credential',
+          );
+
+    const credentials = extractCredentials(input);
+    const credentialResults = refusedEarly
+      ? []
+      : await Promise.all(credentials.map((c) => this.verifyCredential(c)));
+    const checks = [challengeCheck, holderCheck];
+    const verified =
+      checks.every((c) => c.status === 'valid') &&
+      credentialResults.length > 0 &&
+      credentialResults.every((r) => r.verified);
+    return { verified, checks, credentialResults };
+  }
+
+  private async issuerOrg(did: string): Promise<Organization | undefined> {
+    try {
+      return await this.deps.directory.orgByDid(did);
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'ORG_NOT_FOUND') return undefined;
+      throw error;
+    }
+  }
+
+  private async anchorOf(credentialId: string): Promise<CredentialAnchor | undefined> {
+    try {
+      return CredentialAnchor.parse(
+        JSON.parse(await this.query('credentials:GetCredentialAnchor', { credentialId })),
+      );
+    } catch (error) {
+      if (
+        error instanceof DomainError &&
+        (error.code === 'CREDENTIAL_NOT_FOUND' || error.code === 'INVALID_ARGUMENT')
+      ) {
+        return undefined;
+      }
+      throw error;
+    }
+  }
+
+  private async accreditation(
+    org: Organization,
+    types: readonly string[],
+    at: string | undefined,
+  ): Promise<CheckResult> {
+    if (!at) return invalid('issuer-accredited', 'no issuance time to check accreditation against');
+    const specific = types.filter((t) => t !== 'VerifiableCredential');
+    if (specific.length === 0) return invalid('issuer-accredited', 'credential has no specific type');
+    for (const credentialType of specific) {
+      const check = AccreditationCheck.parse(
+        JSON.parse(await this.query('registry:CheckAccreditation', { orgId: org.orgId, credentialType, at })),
+      );
+      if (!check.accredited) {
+        return invalid(
+          'issuer-accredited',
+          `${org.name.zh} / ${org.name.en} was not accredited for ${credentialType} at ${at}: ${check.reason}`,
+        );
+      }
+    }
+    return valid(
+      'issuer-accredited',
+      `${org.name.zh} / ${org.name.en} accredited for ${specific.join(', ')} at ${at}`,
+      {
+        orgId: org.orgId,
+        name: org.name,
+        at,
+      },
+    );
+  }
+
+  private async keyValidity(
+    org: Organization,
+    verificationMethod: string | undefined,
+    created: string | undefined,
+    anchoredAt: string | undefined,
+  ): Promise<CheckResult> {
+    if (!verificationMethod || !created) return invalid('key-valid', 'the proof names no key or time');
+    if (verificationMethod.split('#')[0] !== org.did)
+      return invalid('key-valid', "the signing key is not the issuer's");
+    for (const at of [created, anchoredAt].filter((t): t is string => t !== undefined)) {
+      const check = KeyValidity.parse(
+        JSON.parse(await this.query('keys:CheckKeyValidity', { id: verificationMethod, at })),
+      );
+      if (!check.valid) return invalid('key-valid', `${verificationMethod} at ${at}: ${check.reason}`);
+    }
+    return valid('key-valid', `${verificationMethod} was valid when it signed`, {
+      verificationMethod,
+      created,
+    });
+  }
+
+  private async status(anchor: CredentialAnchor, entries: unknown): Promise<CheckResult> {
+    const record = CredentialStatusRecord.parse(
+      JSON.parse(await this.query('credentials:GetCredentialStatus', { credentialId: anchor.credentialId })),
+    );
+    const listed = (Array.isArray(entries) ? entries : [entries]).filter(
+      (e): e is Record<string, unknown> => typeof e === 'object' && e !== null,
+    );
+    if (
+      listed.some(
+        (e) => e['statusListIndex'] !== undefined && e['statusListIndex'] !== String(anchor.statusIndex),
+      )
+    ) {
+      return invalid('status', "the credential's status entry does not match its ledger status slot");
+    }
+    const details = {
+      status: record.status,
+      reasonCode: record.reasonCode,
+      since: record.updatedAt,
+      txId: record.txId,
+    };
+    if (record.status === 'active') return valid('status', 'not revoked or suspended', details);
+    return invalid('status', `${record.status} since ${record.updatedAt} (${record.reasonCode})`, details);
+  }
+
+  private validity(validFrom: unknown, validUntil: unknown): CheckResult {
+    const now = this.deps.now().getTime();
+    if (typeof validFrom === 'string' && Date.parse(validFrom) > now) {
+      return invalid('validity-period', `not valid before ${validFrom}`);
+    }
+    if (typeof validUntil === 'string' && Date.parse(validUntil) < now) {
+      return invalid('validity-period', `expired at ${validUntil}`);
+    }
+    return valid('validity-period', 'within its validity period', { validFrom, validUntil });
+  }
+
+  private query(fn: string, request: unknown): Promise<string> {
+    return this.deps.ledger.evaluate(this.deps.directory.readerIdentity, fn, [JSON.stringify(request)]);
+  }
+}
+
+function extractCredentials(presentation: unknown): unknown[] {
+  if (typeof presentation !== 'object' || presentation === null) return [];
+  const vcs: unknown = Reflect.get(presentation, 'verifiableCredential');
+  if (vcs === undefined) return [];
+  return Array.isArray(vcs) ? vcs : [vcs];
+}

@@ -1,0 +1,117 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { DomainError, SubjectInput, canonicalJson, type SubjectRecordView } from '@edu-ledger/domain';
+import { SYNC, type GatewayDb } from './gateway-db.js';
+import { deriveKey, seal, unseal, type Sealed } from './sealed.js';
+
+const SealedSchema = z.object({ iv: z.string(), tag: z.string(), ct: z.string() });
+const StoredSubject = z.object({
+  orgId: z.string(),
+  createdAt: z.string(),
+  /** The subject's data key, wrapped by the master key; null once destroyed (crypto-shredding). */
+  wrappedKey: SealedSchema.nullable(),
+  data: SealedSchema,
+  indexKey: z.string(),
+  shreddedAt: z.string().optional(),
+});
+type StoredSubject = z.infer<typeof StoredSubject>;
+
+/**
+ * The personal-data vault. Each person's fields are encrypted with their own data key; that key
+ * is wrapped by the master key. Destroying the wrapped key makes the person's data unreadable for
+ * good while every ledger anchor that mentions their pseudonymous id stays verifiable.
+ */
+export class Vault {
+  private readonly wrapKey: Buffer;
+  private readonly indexKey: Buffer;
+
+  constructor(
+    private readonly db: GatewayDb,
+    masterKey: Buffer,
+    private readonly now: () => Date,
+  ) {
+    this.wrapKey = deriveKey(masterKey, 'vault-wrap');
+    this.indexKey = deriveKey(masterKey, 'vault-index');
+  }
+
+  /** Registers a person; refuses a second record for the same national number. */
+  async register(orgId: string, input: SubjectInput): Promise<{ subjectId: string }> {
+    const indexKey = createHmac('sha256', this.indexKey)
+      .update(`${input.kind}:${input.studentNumber}`)
+      .digest('hex');
+    if ((await this.db.subjectIndex.get(indexKey)) !== undefined) {
+      throw new DomainError('ALREADY_EXISTS', 'a person with this national number is already registered');
+    }
+    const subjectId = `subj-${randomBytes(16).toString('hex')}`;
+    const dataKey = randomBytes(32);
+    const record: StoredSubject = {
+      orgId,
+      createdAt: this.now().toISOString(),
+      wrappedKey: seal(this.wrapKey, dataKey, subjectId),
+      data: seal(dataKey, canonicalJson(input), subjectId),
+      indexKey,
+    };
+    await this.db.db.batch(
+      [
+        { type: 'put', sublevel: this.db.subjects, key: subjectId, value: JSON.stringify(record) },
+        { type: 'put', sublevel: this.db.subjectIndex, key: indexKey, value: subjectId },
+      ],
+      SYNC,
+    );
+    return { subjectId };
+  }
+
+  async read(subjectId: string): Promise<SubjectRecordView> {
+    const record = await this.load(subjectId);
+    const dataKey = this.dataKey(subjectId, record);
+    const data = SubjectInput.parse(JSON.parse(unseal(dataKey, record.data, subjectId).toString('utf8')));
+    return { subjectId, orgId: record.orgId, createdAt: record.createdAt, data };
+  }
+
+  async owner(subjectId: string): Promise<string> {
+    return (await this.load(subjectId)).orgId;
+  }
+
+  /** Crypto-shredding: the wrapped data key is overwritten, so the data can never be decrypted again. */
+  async destroyKey(subjectId: string): Promise<{ shreddedAt: string }> {
+    const record = await this.load(subjectId);
+    if (record.wrappedKey === null)
+      throw new DomainError('SUBJECT_KEY_DESTROYED', 'the data key is already destroyed');
+    const shreddedAt = this.now().toISOString();
+    const shredded: StoredSubject = { ...record, wrappedKey: null, shreddedAt };
+    await this.db.db.batch(
+      [
+        { type: 'put', sublevel: this.db.subjects, key: subjectId, value: JSON.stringify(shredded) },
+        { type: 'del', sublevel: this.db.subjectIndex, key: record.indexKey },
+      ],
+      SYNC,
+    );
+    // LevelDB keeps superseded values in older files until compaction; force it so the wrapped key
+    // is gone from disk, not just from the current view.
+    await this.db.db.compactRange('\x00', '\xff');
+    return { shreddedAt };
+  }
+
+  /** Encrypts a document under the subject's data key (for credentials kept for a holder). */
+  async sealForSubject(subjectId: string, document: unknown, aad: string): Promise<Sealed> {
+    const record = await this.load(subjectId);
+    return seal(this.dataKey(subjectId, record), canonicalJson(document), aad);
+  }
+
+  async unsealForSubject(subjectId: string, sealed: Sealed, aad: string): Promise<unknown> {
+    const record = await this.load(subjectId);
+    return JSON.parse(unseal(this.dataKey(subjectId, record), sealed, aad).toString('utf8')) as unknown;
+  }
+
+  private dataKey(subjectId: string, record: StoredSubject): Buffer {
+    if (record.wrappedKey === null)
+      throw new DomainError('SUBJECT_KEY_DESTROYED', "this person's data was erased");
+    return unseal(this.wrapKey, record.wrappedKey, subjectId);
+  }
+
+  private async load(subjectId: string): Promise<StoredSubject> {
+    const raw = await this.db.subjects.get(subjectId);
+    if (raw === undefined) throw new DomainError('SUBJECT_NOT_FOUND', `no subject ${subjectId}`);
+    return StoredSubject.parse(JSON.parse(raw));
+  }
+}

@@ -1,0 +1,42 @@
+export { createDocumentLoader, DocumentLoaderError } from './loader.js';
+export type { DocumentLoaderOptions, LoaderErrorCode } from './loader.js';
+export {
+  BITSTRING_STATUS_LIST_CONTEXT,
+  DATA_INTEGRITY_V2_CONTEXT,
+  EDU_V1_CONTEXT,
+  EDU_VOCAB,
+  MULTIKEY_V1_CONTEXT,
+  OB_V3_0_2_CONTEXT,
+  OB_V3_CONTEXT,
+  VC_V1_CONTEXT,
+  VC_V2_CONTEXT,
+} from './contexts.js';
+export { didKeyFromSeed, generateEd25519Key, publicKeyOnly } from './keys.js';
+export type { ExportedKey, PublicKey } from './keys.js';
+export { issueCredential } from './issue.js';
+export { verifyCredentialProof } from './verify.js';
+export { createPresentation, signPresentation, verifyPresentationProof } from './presentation.js';
+export { canonicalJson, credentialDigest } from './canonical.js';
+export {
+  buildStatusListCredential,
+  decodeStatusList,
+  encodeStatusList,
+  isBitSet,
+  STATUS_LIST_MIN_BITS,
+} from './status-list.js';
+export type {
+  ContextEntry,
+  Credential,
+  CredentialSubject,
+  DataIntegrityProofJson,
+  DocumentLoader,
+  Presentation,
+  PresentationCheck,
+  ProofCheck,
+  ProofError,
+  ProofErrorCode,
+  ProofPurposeTerm,
+  RemoteDocument,
+  VerifiableCredential,
+  VerifiablePresentation,
+} from './model.js';

@@ -1,0 +1,93 @@
+import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
+import type { Signer } from '@digitalbazaar/ed25519-multikey';
+import { MULTIKEY_V1_CONTEXT } from './contexts.js';
+
+/** An Ed25519 Multikey with its secret, as stored by a wallet or an issuer's key store. */
+export interface ExportedKey {
+  id: string;
+  controller: string;
+  type: 'Multikey';
+  publicKeyMultibase: string;
+  secretKeyMultibase: string;
+}
+
+/** The publishable half of an {@link ExportedKey}: a DID document verification method. */
+export type PublicKey = Omit<ExportedKey, 'secretKeyMultibase'>;
+
+const SEED_BYTES = 32;
+
+function toExportedKey(
+  pair: Ed25519Multikey.Ed25519KeyPair,
+  controller: string,
+  id: string | undefined,
+): ExportedKey {
+  if (pair.secretKeyMultibase === undefined) throw new Error('generated key pair has no secret key');
+  return {
+    id: id ?? `${controller}#${pair.publicKeyMultibase}`,
+    controller,
+    type: 'Multikey',
+    publicKeyMultibase: pair.publicKeyMultibase,
+    secretKeyMultibase: pair.secretKeyMultibase,
+  };
+}
+
+/**
+ * Generates a random Ed25519 key controlled by `controller`. The id defaults to
+ * `<controller>#<publicKeyMultibase>`, the did:key convention.
+ */
+export async function generateEd25519Key({
+  controller,
+  id,
+}: {
+  controller: string;
+  id?: string;
+}): Promise<ExportedKey> {
+  return toExportedKey(await Ed25519Multikey.generate(), controller, id);
+}
+
+/**
+ * Derives a did:key (Ed25519) and its key deterministically from a 32-byte seed, so a wallet can
+ * recreate its identity from a mnemonic. The same seed always gives the same DID.
+ */
+export async function didKeyFromSeed(seed: Uint8Array): Promise<{ did: string; key: ExportedKey }> {
+  if (!(seed instanceof Uint8Array) || seed.length !== SEED_BYTES) {
+    throw new RangeError(`didKeyFromSeed: seed must be ${SEED_BYTES} bytes`);
+  }
+  // The library may keep a reference to the seed it is given; a copy keeps the caller's buffer private.
+  const pair = await Ed25519Multikey.generate({ seed: Uint8Array.from(seed) });
+  const did = `did:key:${pair.publicKeyMultibase}`;
+  return { did, key: toExportedKey(pair, did, undefined) };
+}
+
+/** Strips the secret so the key can be published in a DID document or sent over the wire. */
+export function publicKeyOnly(key: ExportedKey | PublicKey): PublicKey {
+  return {
+    id: key.id,
+    controller: key.controller,
+    type: 'Multikey',
+    publicKeyMultibase: key.publicKeyMultibase,
+  };
+}
+
+const PROBE = new TextEncoder().encode('edu-ledger key pair probe');
+
+/**
+ * Imports a stored key for signing. A secret that does not belong to the public key would produce
+ * proofs that can never verify, so the pair is checked with a probe signature first.
+ */
+export async function signerFor(key: ExportedKey): Promise<Signer> {
+  const pair = await Ed25519Multikey.from({
+    '@context': MULTIKEY_V1_CONTEXT,
+    type: 'Multikey',
+    id: key.id,
+    controller: key.controller,
+    publicKeyMultibase: key.publicKeyMultibase,
+    secretKeyMultibase: key.secretKeyMultibase,
+  });
+  const signer = pair.signer();
+  const signature = await signer.sign({ data: PROBE });
+  if (!(await pair.verifier().verify({ data: PROBE, signature }))) {
+    throw new Error(`secret key does not match public key of ${key.id}`);
+  }
+  return signer;
+}

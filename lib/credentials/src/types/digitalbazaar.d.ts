@@ -1,0 +1,139 @@
+// Minimal typings for the untyped Digital Bazaar libraries, covering only what this package calls.
+// Results that carry data derived from documents are typed `unknown` so callers must narrow them.
+
+declare module '@digitalbazaar/ed25519-multikey' {
+  export interface Signer {
+    readonly algorithm: string;
+    readonly id: string | undefined;
+    sign(options: { data: Uint8Array }): Promise<Uint8Array>;
+  }
+  export interface Verifier {
+    readonly algorithm: string;
+    readonly id: string | undefined;
+    verify(options: { data: Uint8Array; signature: Uint8Array }): Promise<boolean>;
+  }
+  export interface Ed25519KeyPair {
+    readonly id: string | undefined;
+    readonly controller: string | undefined;
+    readonly publicKeyMultibase: string;
+    readonly secretKeyMultibase: string | undefined;
+    signer(): Signer;
+    verifier(): Verifier;
+  }
+  export function generate(options?: {
+    id?: string;
+    controller?: string;
+    seed?: Uint8Array;
+  }): Promise<Ed25519KeyPair>;
+  export function from(key: Readonly<Record<string, unknown>>): Promise<Ed25519KeyPair>;
+}
+
+declare module '@digitalbazaar/eddsa-rdfc-2022-cryptosuite' {
+  export interface Cryptosuite {
+    readonly name: string;
+    readonly requiredAlgorithm: string;
+  }
+  export const cryptosuite: Cryptosuite;
+}
+
+declare module '@digitalbazaar/data-integrity' {
+  import type { Signer } from '@digitalbazaar/ed25519-multikey';
+  import type { Cryptosuite } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
+
+  export class DataIntegrityProof {
+    constructor(options: { signer?: Signer; date?: Date | string | null; cryptosuite: Cryptosuite });
+    readonly verificationMethod: string | undefined;
+  }
+}
+
+declare module '@digitalbazaar/vc' {
+  import type { DataIntegrityProof } from '@digitalbazaar/data-integrity';
+
+  export type LoaderFunction = (url: string) => Promise<unknown>;
+
+  export function issue(options: {
+    credential: object;
+    suite: DataIntegrityProof;
+    documentLoader: LoaderFunction;
+    now?: Date | string;
+  }): Promise<unknown>;
+
+  export function verifyCredential(options: {
+    credential: unknown;
+    suite: DataIntegrityProof | DataIntegrityProof[];
+    documentLoader: LoaderFunction;
+    checkStatus?: (options: unknown) => Promise<{ verified: boolean }>;
+    now?: Date | string;
+    maxClockSkew?: number;
+  }): Promise<unknown>;
+
+  export function signPresentation(options: {
+    presentation: object;
+    suite: DataIntegrityProof;
+    challenge: string;
+    domain?: string;
+    documentLoader: LoaderFunction;
+  }): Promise<unknown>;
+}
+
+declare module 'jsonld-signatures' {
+  import type { DataIntegrityProof } from '@digitalbazaar/data-integrity';
+
+  export interface ProofPurpose {
+    readonly term: string;
+  }
+  interface JsonLdSignatures {
+    verify(
+      document: object,
+      options: {
+        suite: DataIntegrityProof | DataIntegrityProof[];
+        purpose: ProofPurpose;
+        documentLoader: (url: string) => Promise<unknown>;
+      },
+    ): Promise<unknown>;
+    readonly purposes: {
+      readonly AuthenticationProofPurpose: new (options: {
+        challenge: string;
+        domain?: string;
+      }) => ProofPurpose;
+    };
+  }
+  const jsigs: JsonLdSignatures;
+  export default jsigs;
+}
+
+declare module '@digitalbazaar/did-method-key' {
+  import type { Ed25519KeyPair } from '@digitalbazaar/ed25519-multikey';
+
+  export interface DidKeyDriver {
+    use(options: {
+      multibaseMultikeyHeader: string;
+      fromMultibase: (key: { publicKeyMultibase: string }) => Promise<Ed25519KeyPair>;
+    }): void;
+    get(options: { did: string }): Promise<unknown>;
+  }
+  export function driver(): DidKeyDriver;
+}
+
+declare module '@digitalbazaar/bitstring' {
+  export class Bitstring {
+    constructor(options: { length: number; leftToRightIndexing?: boolean });
+    set(position: number, on: boolean): void;
+    encodeBits(): Promise<string>;
+    static decodeBits(options: { encoded: string }): Promise<Uint8Array>;
+  }
+}
+
+// The context packages are only read by the tests, to prove the bundled JSON copies match them.
+declare module '@digitalbazaar/credentials-context' {
+  export const contexts: ReadonlyMap<string, unknown>;
+}
+declare module '@digitalbazaar/data-integrity-context' {
+  export const contexts: ReadonlyMap<string, unknown>;
+}
+declare module '@digitalbazaar/multikey-context' {
+  export const contexts: ReadonlyMap<string, unknown>;
+}
+declare module '@digitalbazaar/vc-bitstring-status-list-context' {
+  export const contexts: ReadonlyMap<string, unknown>;
+}

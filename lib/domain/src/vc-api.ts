@@ -1,0 +1,112 @@
+import { z } from 'zod';
+import { CredentialStatusValue, StatusReason } from './anchors.js';
+import { CredentialId, SubjectId, Timestamp } from './primitives.js';
+
+export const VC_V2_CONTEXT = 'https://www.w3.org/ns/credentials/v2';
+export const VC_V1_CONTEXT = 'https://www.w3.org/2018/credentials/v1';
+
+const ContextEntry = z.union([z.url(), z.record(z.string(), z.unknown())]);
+const IssuerRef = z.union([z.string().min(1), z.looseObject({ id: z.string().min(1) })]);
+
+/** The unsigned credential a school sends to `POST /credentials/issue`. */
+export const UnsignedCredential = z
+  .looseObject({
+    '@context': z.array(ContextEntry).min(1),
+    id: CredentialId.optional(),
+    type: z
+      .array(z.string().regex(/^[A-Za-z][A-Za-z0-9]{1,63}$/))
+      .min(2)
+      .max(10),
+    issuer: IssuerRef.optional(),
+    name: z.string().max(500).optional(),
+    validFrom: Timestamp.optional(),
+    validUntil: Timestamp.optional(),
+    credentialSubject: z.looseObject({ id: z.string().max(500).optional() }),
+    credentialStatus: z.never().optional(),
+    proof: z.never().optional(),
+  })
+  .refine((c) => c['@context'][0] === VC_V2_CONTEXT, {
+    message: `the first @context must be ${VC_V2_CONTEXT}`,
+    path: ['@context'],
+  })
+  .refine((c) => c.type.includes('VerifiableCredential'), {
+    message: 'type must include VerifiableCredential',
+    path: ['type'],
+  });
+export type UnsignedCredential = z.infer<typeof UnsignedCredential>;
+
+export const IssueRequest = z.object({
+  credential: UnsignedCredential,
+  options: z
+    .object({
+      /** Keep an encrypted copy for this vault subject (the holder). */
+      subjectId: SubjectId.optional(),
+      /** `ldp` (Data Integrity, default) or `jwt` (VC-JOSE, EdDSA). */
+      format: z.enum(['ldp', 'jwt']).default('ldp'),
+    })
+    .default({ format: 'ldp' }),
+});
+export type IssueRequest = z.infer<typeof IssueRequest>;
+
+/** A signed credential as received for verification: shape only, the checks do the rest. */
+export const SignedCredentialShape = z.looseObject({
+  '@context': z.array(ContextEntry).min(1),
+  id: z.string().optional(),
+  type: z.array(z.string()).min(1),
+  issuer: IssuerRef,
+  credentialSubject: z.union([z.record(z.string(), z.unknown()), z.array(z.record(z.string(), z.unknown()))]),
+  proof: z.union([z.looseObject({ type: z.string() }), z.array(z.looseObject({ type: z.string() }))]),
+});
+
+export const VerifyCredentialRequest = z.object({
+  verifiableCredential: z.union([z.record(z.string(), z.unknown()), z.string().min(10).max(100_000)]),
+  options: z.object({}).loose().optional(),
+});
+
+export const VerifyPresentationRequest = z.object({
+  verifiablePresentation: z.union([z.record(z.string(), z.unknown()), z.string().min(10).max(200_000)]),
+  options: z.object({
+    challenge: z.string().min(8).max(200),
+    domain: z.string().min(1).max(200),
+  }),
+});
+
+export const UpdateStatusRequest = z.object({
+  credentialId: CredentialId,
+  credentialStatus: z
+    .array(
+      z.object({
+        type: z.literal('BitstringStatusListCredential'),
+        status: CredentialStatusValue,
+      }),
+    )
+    .length(1),
+  options: z.object({ reasonCode: StatusReason.optional() }).optional(),
+});
+
+export const CHECK_NAMES = [
+  'format',
+  'signature',
+  'issuer-accredited',
+  'key-valid',
+  'anchored',
+  'status',
+  'validity-period',
+  'holder-binding',
+  'challenge',
+] as const;
+export type CheckName = (typeof CHECK_NAMES)[number];
+
+export const CheckResult = z.object({
+  check: z.enum(CHECK_NAMES),
+  status: z.enum(['valid', 'invalid', 'not-checked']),
+  reason: z.string(),
+  details: z.record(z.string(), z.unknown()).optional(),
+});
+export type CheckResult = z.infer<typeof CheckResult>;
+
+export const VerificationResult = z.object({
+  verified: z.boolean(),
+  checks: z.array(CheckResult),
+});
+export type VerificationResult = z.infer<typeof VerificationResult>;
