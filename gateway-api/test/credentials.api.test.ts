@@ -1,0 +1,213 @@
+import { expect } from 'chai';
+import { decodeStatusList, didKeyFromSeed, isBitSet } from '@edu-ledger/credentials';
+import { achievementRequest, startGateway, type Gateway } from './harness.js';
+
+const CHECKS = ['format', 'signature', 'issuer-accredited', 'key-valid', 'anchored', 'status', 'validity-period'];
+
+describe('gateway: credentials over HTTP', function () {
+  this.timeout(60_000);
+  let gw: Gateway;
+  let holder: string;
+  let schoolAdmin: string;
+
+  before(async () => {
+    gw = await startGateway();
+    holder = (await didKeyFromSeed(new Uint8Array(32).fill(7))).did;
+    schoolAdmin = gw.tokens['school-admin@school-gen'] ?? '';
+  });
+  after(() => gw.close());
+
+  async function issue(token = schoolAdmin, body: unknown = achievementRequest(holder)): Promise<any> {
+    const res = await gw.call('POST', '/credentials/issue', { token, body });
+    expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    return res.body.verifiableCredential;
+  }
+
+  const failed = (result: any): string[] =>
+    result.checks.filter((c: any) => c.status !== 'valid').map((c: any) => c.check);
+
+  it('issues an AchievementCredential that verifies with every check valid', async () => {
+    const vc = await issue();
+    expect(vc.id).to.match(/^urn:uuid:/);
+    expect(vc.issuer).to.include({ id: 'did:web:edu.example.cn:orgs:school-gen', name: '示范市第一高级中学' });
+    expect(vc.proof).to.include({ type: 'DataIntegrityProof', cryptosuite: 'eddsa-rdfc-2022' });
+    expect(vc.credentialStatus.map((s: any) => s.statusPurpose)).to.deep.equal(['revocation', 'suspension']);
+    const res = await gw.call('POST', '/credentials/verify', { body: { verifiableCredential: vc } });
+    expect(res.status).to.equal(200);
+    expect(res.body.verified).to.equal(true);
+    expect(res.body.checks.map((c: any) => c.check)).to.deep.equal(CHECKS);
+    expect(failed(res.body)).to.deep.equal([]);
+    const anchored = res.body.checks.find((c: any) => c.check === 'anchored');
+    expect(anchored.details.blockNumber).to.be.a('number');
+    expect(anchored.details.txId).to.match(/^[0-9a-f]{64}$/);
+  });
+
+  it('names the signature check when any byte of the subject changes', async () => {
+    const vc = await issue();
+    const tampered = structuredClone(vc);
+    tampered.credentialSubject.creditsEarned = 3;
+    const res = await gw.call('POST', '/credentials/verify', { body: { verifiableCredential: tampered } });
+    expect(res.status).to.equal(400);
+    expect(res.body.verified).to.equal(false);
+    expect(failed(res.body)).to.include.members(['signature', 'anchored']);
+    expect(res.body.checks.find((c: any) => c.check === 'signature').reason).to.match(/SIGNATURE_INVALID/);
+  });
+
+  it('names the status check once revoked, and keeps the revocation in history and the status list', async () => {
+    const vc = await issue();
+    const revoke = await gw.call('POST', '/credentials/status', {
+      token: schoolAdmin,
+      body: {
+        credentialId: vc.id,
+        credentialStatus: [{ type: 'BitstringStatusListCredential', status: 'revoked' }],
+        options: { reasonCode: 'issued-in-error' },
+      },
+    });
+    expect(revoke.status, JSON.stringify(revoke.body)).to.equal(200);
+    const res = await gw.call('POST', '/credentials/verify', { body: { verifiableCredential: vc } });
+    expect(res.status).to.equal(400);
+    expect(failed(res.body)).to.deep.equal(['status']);
+    expect(res.body.checks.find((c: any) => c.check === 'status').reason).to.match(/^revoked since .*issued-in-error/);
+
+    const entry = vc.credentialStatus.find((s: any) => s.statusPurpose === 'revocation');
+    const listPath = new URL(entry.statusListCredential).pathname;
+    const list = await gw.call('GET', listPath);
+    expect(list.status).to.equal(200);
+    expect(list.body.type).to.include('BitstringStatusListCredential');
+    const bits = await decodeStatusList(list.body.credentialSubject.encodedList);
+    expect(isBitSet(bits, Number(entry.statusListIndex))).to.equal(true);
+    const listCheck = await gw.call('POST', '/credentials/verify', { body: { verifiableCredential: list.body } });
+    expect(failed(listCheck.body)).to.include('anchored');
+    expect(listCheck.body.checks.find((c: any) => c.check === 'signature').status).to.equal('valid');
+
+    const again = await gw.call('POST', '/credentials/status', {
+      token: schoolAdmin,
+      body: { credentialId: vc.id, credentialStatus: [{ type: 'BitstringStatusListCredential', status: 'active' }] },
+    });
+    expect(again.status).to.equal(409);
+    expect(again.body.error.code).to.equal('STATUS_TRANSITION_FORBIDDEN');
+    const history = await gw.call('GET', `/credentials/${vc.id}/status-history`);
+    expect(history.body.history.map((h: any) => h.record.status)).to.deep.equal(['active', 'revoked']);
+  });
+
+  it('suspends and reinstates', async () => {
+    const vc = await issue();
+    const set = (status: string): Promise<{ status: number; body: any }> =>
+      gw.call('POST', '/credentials/status', {
+        token: schoolAdmin,
+        body: { credentialId: vc.id, credentialStatus: [{ type: 'BitstringStatusListCredential', status }] },
+      });
+    expect((await set('suspended')).status).to.equal(200);
+    const suspended = await gw.call('POST', '/credentials/verify', { body: { verifiableCredential: vc } });
+    expect(suspended.body.checks.find((c: any) => c.check === 'status').reason).to.match(/^suspended/);
+    expect((await set('active')).status).to.equal(200);
+    expect((await gw.call('POST', '/credentials/verify', { body: { verifiableCredential: vc } })).status).to.equal(200);
+  });
+
+  it('refuses a status change by another issuer with 403 and writes nothing', async () => {
+    const vc = await issue();
+    const height = gw.ledger.blockHeight;
+    const res = await gw.call('POST', '/credentials/status', {
+      token: gw.tokens['school-admin@school-voc'],
+      body: { credentialId: vc.id, credentialStatus: [{ type: 'BitstringStatusListCredential', status: 'revoked' }] },
+    });
+    expect(res.status).to.equal(403);
+    expect(res.body.error.code).to.equal('ISSUER_MISMATCH');
+    expect(gw.ledger.blockHeight).to.equal(height);
+  });
+
+  describe('refusals write nothing', () => {
+    async function refused(token: string | undefined, body: unknown, status: number, code: string): Promise<void> {
+      const height = gw.ledger.blockHeight;
+      const res = await gw.call('POST', '/credentials/issue', { token, body });
+      expect(res.status, JSON.stringify(res.body)).to.equal(status);
+      expect(res.body.error.code).to.equal(code);
+      expect(JSON.stringify(res.body)).not.to.match(/at .*\.ts:\d+/);
+      expect(gw.ledger.blockHeight, 'ledger must not grow').to.equal(height);
+    }
+
+    it('an organisation not accredited for the type: 403 NOT_ACCREDITED', async () => {
+      await refused(gw.tokens['school-admin@university'], achievementRequest(holder), 403, 'NOT_ACCREDITED');
+    });
+
+    it('a token of the wrong role: 403 FORBIDDEN_ROLE', async () => {
+      await refused(gw.tokens['teacher@school-gen'], achievementRequest(holder), 403, 'FORBIDDEN_ROLE');
+      await refused(gw.tokens['inspector@bureau'], achievementRequest(holder), 403, 'FORBIDDEN_ROLE');
+    });
+
+    it('no token or an unknown token: 401 UNAUTHENTICATED', async () => {
+      await refused(undefined, achievementRequest(holder), 401, 'UNAUTHENTICATED');
+      await refused('edu_not-a-real-token-at-all', achievementRequest(holder), 401, 'UNAUTHENTICATED');
+    });
+
+    it('another issuer named in the credential: 403 ISSUER_MISMATCH', async () => {
+      const body: any = achievementRequest(holder);
+      body.credential.issuer = 'did:web:edu.example.cn:orgs:school-voc';
+      await refused(schoolAdmin, body, 403, 'ISSUER_MISMATCH');
+    });
+
+    it('a malformed body or bad JSON: 400 INVALID_ARGUMENT naming the field', async () => {
+      const body: any = achievementRequest(holder);
+      body.credential.type = ['OpenBadgeCredential'];
+      await refused(schoolAdmin, body, 400, 'INVALID_ARGUMENT');
+      await refused(schoolAdmin, '{"credential": ', 400, 'INVALID_ARGUMENT');
+      const withProof: any = achievementRequest(holder);
+      withProof.credential.proof = { type: 'DataIntegrityProof' };
+      await refused(schoolAdmin, withProof, 400, 'INVALID_ARGUMENT');
+    });
+  });
+
+  it('keeps old credentials verifiable across a key rotation', async () => {
+    const before = await issue();
+    const org = await gw.services.directory.org('school-gen');
+    await gw.services.keys.createKey(org);
+    const after = await issue();
+    expect(after.proof.verificationMethod).to.match(/#key-2$/);
+    for (const vc of [before, after]) {
+      const res = await gw.call('POST', '/credentials/verify', { body: { verifiableCredential: vc } });
+      expect(failed(res.body), vc.proof.verificationMethod).to.deep.equal([]);
+    }
+  });
+
+  it('rejects credentials anchored nowhere and from unknown issuers', async () => {
+    const stranger = (await didKeyFromSeed(new Uint8Array(32).fill(9))).key;
+    const { issueCredential, createDocumentLoader } = await import('@edu-ledger/credentials');
+    const req: any = achievementRequest(holder);
+    const selfIssued = await issueCredential({
+      credential: { ...req.credential, id: 'urn:uuid:00000000-0000-4000-8000-000000000000', issuer: stranger.controller },
+      key: stranger,
+      documentLoader: createDocumentLoader(),
+    });
+    const res = await gw.call('POST', '/credentials/verify', { body: { verifiableCredential: selfIssued } });
+    expect(res.status).to.equal(400);
+    expect(res.body.checks.find((c: any) => c.check === 'signature').status).to.equal('valid');
+    expect(failed(res.body)).to.include.members(['issuer-accredited', 'key-valid', 'anchored']);
+  });
+
+  it('lets inspectors check the chain, and nobody else', async () => {
+    const ok = await gw.call('GET', '/ledger/verify', { token: gw.tokens['inspector@bureau'] });
+    expect(ok.status).to.equal(200);
+    expect(ok.body).to.include({ ok: true });
+    expect(ok.body.height).to.be.greaterThan(10);
+    const no = await gw.call('GET', '/ledger/verify', { token: gw.tokens['teacher@school-gen'] });
+    expect(no.status).to.equal(403);
+    expect(no.body.error.code).to.equal('FORBIDDEN_ROLE');
+  });
+
+  it('serves did:web documents from the ledger and an OpenAPI document listing every route', async () => {
+    const did = await gw.call('GET', '/orgs/school-gen/did.json');
+    expect(did.body.id).to.equal('did:web:edu.example.cn:orgs:school-gen');
+    const doc = await gw.call('GET', '/openapi.json');
+    expect(doc.body.openapi).to.equal('3.1.0');
+    for (const path of ['/credentials/issue', '/credentials/verify', '/presentations/verify', '/credentials/status', '/status-lists/{id}', '/subjects', '/subjects/{id}', '/subjects/{id}/key', '/ledger/verify', '/health']) {
+      expect(doc.body.paths, path).to.have.property(path);
+    }
+    expect(doc.body.paths['/credentials/issue'].post.requestBody.content['application/json'].schema.properties).to.have.property('credential');
+  });
+
+  it('answers unknown routes with the JSON error envelope', async () => {
+    const res = await gw.call('GET', '/nope');
+    expect(res.status).to.equal(404);
+    expect(res.body).to.deep.equal({ error: { code: 'NOT_FOUND', message: 'no such route' } });
+  });
+});

@@ -1,0 +1,116 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { randomBytes } from 'node:crypto';
+import { EmbeddedLedger, x509Identity } from '@edu-ledger/ledger';
+import { createApp } from '../src/app.js';
+import { createLogger } from '../src/logger.js';
+import { createServices, type Services } from '../src/services/index.js';
+import { GatewayDb } from '../src/stores/gateway-db.js';
+import { seedDemo } from '../src/seed.js';
+
+export interface Gateway {
+  url: string;
+  dataDir: string;
+  tokens: Record<string, string>;
+  services: Services;
+  ledger: EmbeddedLedger;
+  logLines: string[];
+  /** Calls the API over real HTTP on 127.0.0.1. */
+  call: (method: string, path: string, opts?: { token?: string; body?: unknown }) => Promise<{ status: number; body: any }>;
+  close: () => Promise<void>;
+}
+
+/** A real gateway over a real embedded ledger in a temporary DATA_DIR, listening on a free port. */
+export async function startGateway(): Promise<Gateway> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'edu-gw-'));
+  const logLines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      logLines.push(chunk.toString('utf8'));
+      done();
+    },
+  });
+  const logger = createLogger('debug', sink);
+  const ledger = await EmbeddedLedger.open({ path: join(dataDir, 'ledger') });
+  const db = await GatewayDb.open(join(dataDir, 'gateway'));
+  let url = 'http://127.0.0.1:0';
+  const services = createServices({
+    ledger,
+    db,
+    masterKey: randomBytes(32),
+    readerIdentity: x509Identity('BureauMSP', 'gateway-reader'),
+    publicUrl: 'http://127.0.0.1',
+  });
+  const tokens = await seedDemo(services, { dataDir, didHost: 'edu.example.cn', now: new Date() });
+  const app = createApp({ services, logger, publicUrl: url });
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const call: Gateway['call'] = async (method, path, opts = {}) => {
+    const response = await fetch(`${url}${path}`, {
+      method,
+      headers: {
+        ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
+        ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
+      body: opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body),
+    });
+    const text = await response.text();
+    let body: unknown = text;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      // Left as text for the assertion to show.
+    }
+    return { status: response.status, body };
+  };
+
+  return {
+    url,
+    dataDir,
+    tokens,
+    services,
+    ledger,
+    logLines,
+    call,
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await ledger.close();
+      await db.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** An Open Badges 3.0 achievement for a holder, as a school would send it. */
+export function achievementRequest(holderDid: string, name = '优秀学生干部 Outstanding Student Leader'): Record<string, unknown> {
+  return {
+    credential: {
+      '@context': [
+        'https://www.w3.org/ns/credentials/v2',
+        'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json',
+        'https://edu-ledger.example/contexts/edu/v1',
+      ],
+      type: ['VerifiableCredential', 'OpenBadgeCredential'],
+      name,
+      credentialSubject: {
+        id: holderDid,
+        type: ['AchievementSubject'],
+        achievement: {
+          id: 'urn:uuid:8a1f6a5e-1c3b-4c59-9f0a-2f4b0b8f1a11',
+          type: ['Achievement'],
+          name,
+          description: '2026学年校级荣誉 School-level honour, school year 2026',
+          criteria: { narrative: '班级推荐，学校审核 Nominated by the class, approved by the school' },
+          creditsAvailable: 2,
+        },
+        creditsEarned: 2,
+        creditUnit: '学分',
+      },
+    },
+  };
+}
