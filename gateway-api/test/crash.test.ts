@@ -61,7 +61,10 @@ describe('gateway: SIGKILL during a stream of issue requests', function () {
   it('leaves a ledger that verifies, with every acknowledged credential on it', async () => {
     const port = await freePort();
     child = await startProcess(dataDir, port);
-    const tokens = JSON.parse(readFileSync(join(dataDir, 'demo-tokens.json'), 'utf8')) as Record<string, string>;
+    const tokens = JSON.parse(readFileSync(join(dataDir, 'demo-tokens.json'), 'utf8')) as Record<
+      string,
+      string
+    >;
     const url = `http://127.0.0.1:${port}`;
     const acknowledged: unknown[] = [];
     let stop = false;
@@ -72,10 +75,19 @@ describe('gateway: SIGKILL during a stream of issue requests', function () {
         try {
           const res = await fetch(`${url}/credentials/issue`, {
             method: 'POST',
-            headers: { authorization: `Bearer ${tokens['school-admin@school-gen']}`, 'content-type': 'application/json' },
-            body: JSON.stringify(achievementRequest('did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK', `奖项 ${n}-${i}`)),
+            headers: {
+              authorization: `Bearer ${tokens['school-admin@school-gen']}`,
+              'content-type': 'application/json',
+            },
+            body: JSON.stringify(
+              achievementRequest(
+                'did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK',
+                `奖项 ${n}-${i}`,
+              ),
+            ),
           });
-          if (res.status === 201) acknowledged.push(((await res.json()) as { verifiableCredential: unknown }).verifiableCredential);
+          if (res.status === 201)
+            acknowledged.push(((await res.json()) as { verifiableCredential: unknown }).verifiableCredential);
         } catch {
           failedAfterKill++;
           return;
@@ -91,7 +103,9 @@ describe('gateway: SIGKILL during a stream of issue requests', function () {
     expect(acked.length).to.be.at.least(24);
 
     child = await startProcess(dataDir, port);
-    const check = await fetch(`${url}/ledger/verify`, { headers: { authorization: `Bearer ${tokens['inspector@bureau']}` } });
+    const check = await fetch(`${url}/ledger/verify`, {
+      headers: { authorization: `Bearer ${tokens['inspector@bureau']}` },
+    });
     const chain = (await check.json()) as { ok: boolean; problems: string[]; height: number };
     expect(chain.problems).to.deep.equal([]);
     expect(chain.ok).to.equal(true);
@@ -103,12 +117,18 @@ describe('gateway: SIGKILL during a stream of issue requests', function () {
         body: JSON.stringify({ verifiableCredential: vc }),
       });
       const body = (await res.json()) as { verified: boolean; checks: { check: string; status: string }[] };
-      expect(body.checks.filter((c) => c.status !== 'valid'), JSON.stringify(body)).to.deep.equal([]);
+      expect(
+        body.checks.filter((c) => c.status !== 'valid'),
+        JSON.stringify(body),
+      ).to.deep.equal([]);
     }
     // Issuing still works after the restart (no stale lock, no reused status slot).
     const after = await fetch(`${url}/credentials/issue`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${tokens['school-admin@school-gen']}`, 'content-type': 'application/json' },
+      headers: {
+        authorization: `Bearer ${tokens['school-admin@school-gen']}`,
+        'content-type': 'application/json',
+      },
       body: JSON.stringify(achievementRequest('did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK')),
     });
     expect(after.status).to.equal(201);

@@ -2,7 +2,15 @@ import { expect } from 'chai';
 import { decodeStatusList, didKeyFromSeed, isBitSet } from '@edu-ledger/credentials';
 import { achievementRequest, startGateway, type Gateway } from './harness.js';
 
-const CHECKS = ['format', 'signature', 'issuer-accredited', 'key-valid', 'anchored', 'status', 'validity-period'];
+const CHECKS = [
+  'format',
+  'signature',
+  'issuer-accredited',
+  'key-valid',
+  'anchored',
+  'status',
+  'validity-period',
+];
 
 describe('gateway: credentials over HTTP', function () {
   this.timeout(60_000);
@@ -29,7 +37,10 @@ describe('gateway: credentials over HTTP', function () {
   it('issues an AchievementCredential that verifies with every check valid', async () => {
     const vc = await issue();
     expect(vc.id).to.match(/^urn:uuid:/);
-    expect(vc.issuer).to.include({ id: 'did:web:edu.example.cn:orgs:school-gen', name: '示范市第一高级中学' });
+    expect(vc.issuer).to.include({
+      id: 'did:web:edu.example.cn:orgs:school-gen',
+      name: '示范市第一高级中学',
+    });
     expect(vc.proof).to.include({ type: 'DataIntegrityProof', cryptosuite: 'eddsa-rdfc-2022' });
     expect(vc.credentialStatus.map((s: any) => s.statusPurpose)).to.deep.equal(['revocation', 'suspension']);
     const res = await gw.call('POST', '/credentials/verify', { body: { verifiableCredential: vc } });
@@ -67,7 +78,9 @@ describe('gateway: credentials over HTTP', function () {
     const res = await gw.call('POST', '/credentials/verify', { body: { verifiableCredential: vc } });
     expect(res.status).to.equal(400);
     expect(failed(res.body)).to.deep.equal(['status']);
-    expect(res.body.checks.find((c: any) => c.check === 'status').reason).to.match(/^revoked since .*issued-in-error/);
+    expect(res.body.checks.find((c: any) => c.check === 'status').reason).to.match(
+      /^revoked since .*issued-in-error/,
+    );
 
     const entry = vc.credentialStatus.find((s: any) => s.statusPurpose === 'revocation');
     const listPath = new URL(entry.statusListCredential).pathname;
@@ -76,13 +89,18 @@ describe('gateway: credentials over HTTP', function () {
     expect(list.body.type).to.include('BitstringStatusListCredential');
     const bits = await decodeStatusList(list.body.credentialSubject.encodedList);
     expect(isBitSet(bits, Number(entry.statusListIndex))).to.equal(true);
-    const listCheck = await gw.call('POST', '/credentials/verify', { body: { verifiableCredential: list.body } });
+    const listCheck = await gw.call('POST', '/credentials/verify', {
+      body: { verifiableCredential: list.body },
+    });
     expect(failed(listCheck.body)).to.include('anchored');
     expect(listCheck.body.checks.find((c: any) => c.check === 'signature').status).to.equal('valid');
 
     const again = await gw.call('POST', '/credentials/status', {
       token: schoolAdmin,
-      body: { credentialId: vc.id, credentialStatus: [{ type: 'BitstringStatusListCredential', status: 'active' }] },
+      body: {
+        credentialId: vc.id,
+        credentialStatus: [{ type: 'BitstringStatusListCredential', status: 'active' }],
+      },
     });
     expect(again.status).to.equal(409);
     expect(again.body.error.code).to.equal('STATUS_TRANSITION_FORBIDDEN');
@@ -101,7 +119,9 @@ describe('gateway: credentials over HTTP', function () {
     const suspended = await gw.call('POST', '/credentials/verify', { body: { verifiableCredential: vc } });
     expect(suspended.body.checks.find((c: any) => c.check === 'status').reason).to.match(/^suspended/);
     expect((await set('active')).status).to.equal(200);
-    expect((await gw.call('POST', '/credentials/verify', { body: { verifiableCredential: vc } })).status).to.equal(200);
+    expect(
+      (await gw.call('POST', '/credentials/verify', { body: { verifiableCredential: vc } })).status,
+    ).to.equal(200);
   });
 
   it('refuses a status change by another issuer with 403 and writes nothing', async () => {
@@ -109,7 +129,10 @@ describe('gateway: credentials over HTTP', function () {
     const height = gw.ledger.blockHeight;
     const res = await gw.call('POST', '/credentials/status', {
       token: gw.tokens['school-admin@school-voc'],
-      body: { credentialId: vc.id, credentialStatus: [{ type: 'BitstringStatusListCredential', status: 'revoked' }] },
+      body: {
+        credentialId: vc.id,
+        credentialStatus: [{ type: 'BitstringStatusListCredential', status: 'revoked' }],
+      },
     });
     expect(res.status).to.equal(403);
     expect(res.body.error.code).to.equal('ISSUER_MISMATCH');
@@ -117,7 +140,12 @@ describe('gateway: credentials over HTTP', function () {
   });
 
   describe('refusals write nothing', () => {
-    async function refused(token: string | undefined, body: unknown, status: number, code: string): Promise<void> {
+    async function refused(
+      token: string | undefined,
+      body: unknown,
+      status: number,
+      code: string,
+    ): Promise<void> {
       const height = gw.ledger.blockHeight;
       const res = await gw.call('POST', '/credentials/issue', { token, body });
       expect(res.status, JSON.stringify(res.body)).to.equal(status);
@@ -174,7 +202,11 @@ describe('gateway: credentials over HTTP', function () {
     const { issueCredential, createDocumentLoader } = await import('@edu-ledger/credentials');
     const req: any = achievementRequest(holder);
     const selfIssued = await issueCredential({
-      credential: { ...req.credential, id: 'urn:uuid:00000000-0000-4000-8000-000000000000', issuer: stranger.controller },
+      credential: {
+        ...req.credential,
+        id: 'urn:uuid:00000000-0000-4000-8000-000000000000',
+        issuer: stranger.controller,
+      },
       key: stranger,
       documentLoader: createDocumentLoader(),
     });
@@ -199,10 +231,23 @@ describe('gateway: credentials over HTTP', function () {
     expect(did.body.id).to.equal('did:web:edu.example.cn:orgs:school-gen');
     const doc = await gw.call('GET', '/openapi.json');
     expect(doc.body.openapi).to.equal('3.1.0');
-    for (const path of ['/credentials/issue', '/credentials/verify', '/presentations/verify', '/credentials/status', '/status-lists/{id}', '/subjects', '/subjects/{id}', '/subjects/{id}/key', '/ledger/verify', '/health']) {
+    for (const path of [
+      '/credentials/issue',
+      '/credentials/verify',
+      '/presentations/verify',
+      '/credentials/status',
+      '/status-lists/{id}',
+      '/subjects',
+      '/subjects/{id}',
+      '/subjects/{id}/key',
+      '/ledger/verify',
+      '/health',
+    ]) {
       expect(doc.body.paths, path).to.have.property(path);
     }
-    expect(doc.body.paths['/credentials/issue'].post.requestBody.content['application/json'].schema.properties).to.have.property('credential');
+    expect(
+      doc.body.paths['/credentials/issue'].post.requestBody.content['application/json'].schema.properties,
+    ).to.have.property('credential');
   });
 
   it('answers unknown routes with the JSON error envelope', async () => {

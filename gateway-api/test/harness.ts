@@ -19,7 +19,11 @@ export interface Gateway {
   ledger: EmbeddedLedger;
   logLines: string[];
   /** Calls the API over real HTTP on 127.0.0.1. */
-  call: (method: string, path: string, opts?: { token?: string; body?: unknown }) => Promise<{ status: number; body: any }>;
+  call: (
+    method: string,
+    path: string,
+    opts?: { token?: string; body?: unknown },
+  ) => Promise<{ status: number; body: any }>;
   close: () => Promise<void>;
 }
 
@@ -57,7 +61,12 @@ export async function startGateway(): Promise<Gateway> {
         ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
         ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}),
       },
-      body: opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body),
+      body:
+        opts.body === undefined
+          ? undefined
+          : typeof opts.body === 'string'
+            ? opts.body
+            : JSON.stringify(opts.body),
     });
     const text = await response.text();
     let body: unknown = text;
@@ -87,7 +96,10 @@ export async function startGateway(): Promise<Gateway> {
 }
 
 /** An Open Badges 3.0 achievement for a holder, as a school would send it. */
-export function achievementRequest(holderDid: string, name = '优秀学生干部 Outstanding Student Leader'): Record<string, unknown> {
+export function achievementRequest(
+  holderDid: string,
+  name = '优秀学生干部 Outstanding Student Leader',
+): Record<string, unknown> {
   return {
     credential: {
       '@context': [

@@ -65,7 +65,10 @@ describe('gateway: personal-data vault', function () {
     expect(issued.status).to.equal(201);
 
     // A failed request must not leak either (values in errors).
-    const bad = await gw.call('POST', '/subjects', { token: schoolAdmin, body: { ...PERSON, idNumber: `${PERSON.name}X` } });
+    const bad = await gw.call('POST', '/subjects', {
+      token: schoolAdmin,
+      body: { ...PERSON, idNumber: `${PERSON.name}X` },
+    });
     expect(bad.status).to.equal(400);
     expect(JSON.stringify(bad.body)).not.to.contain(PERSON.name);
 
@@ -92,15 +95,21 @@ describe('gateway: personal-data vault', function () {
 
   it('lets only the registering school (or its bureau) read, with the right role', async () => {
     const { subjectId } = (await gw.call('POST', '/subjects', { token: schoolAdmin, body: PERSON })).body;
-    const other = await gw.call('GET', `/subjects/${subjectId}`, { token: gw.tokens['school-admin@school-voc'] });
+    const other = await gw.call('GET', `/subjects/${subjectId}`, {
+      token: gw.tokens['school-admin@school-voc'],
+    });
     expect(other.status).to.equal(403);
     expect(other.body.error.code).to.equal('FORBIDDEN_ORG');
-    const verifier = await gw.call('GET', `/subjects/${subjectId}`, { token: gw.tokens['verifier@university'] });
+    const verifier = await gw.call('GET', `/subjects/${subjectId}`, {
+      token: gw.tokens['verifier@university'],
+    });
     expect(verifier.status).to.equal(403);
     expect(verifier.body.error.code).to.equal('FORBIDDEN_ROLE');
     const anonymous = await gw.call('GET', `/subjects/${subjectId}`);
     expect(anonymous.status).to.equal(401);
-    const bureau = await gw.call('GET', `/subjects/${subjectId}`, { token: gw.tokens['bureau-admin@bureau'] });
+    const bureau = await gw.call('GET', `/subjects/${subjectId}`, {
+      token: gw.tokens['bureau-admin@bureau'],
+    });
     expect(bureau.status).to.equal(200);
   });
 
@@ -112,7 +121,9 @@ describe('gateway: personal-data vault', function () {
       body: { ...achievementRequest(holder), options: { subjectId } },
     });
     const vc = issued.body.verifiableCredential;
-    const teacherTry = await gw.call('DELETE', `/subjects/${subjectId}/key`, { token: gw.tokens['teacher@school-gen'] });
+    const teacherTry = await gw.call('DELETE', `/subjects/${subjectId}/key`, {
+      token: gw.tokens['teacher@school-gen'],
+    });
     expect(teacherTry.status).to.equal(403);
     const shred = await gw.call('DELETE', `/subjects/${subjectId}/key`, { token: schoolAdmin });
     expect(shred.status).to.equal(200);
@@ -144,7 +155,10 @@ describe('gateway: presentations', function () {
       body: achievementRequest(holder.did),
     });
     const vp = await signPresentation({
-      presentation: createPresentation({ verifiableCredential: [issued.body.verifiableCredential], holder: holder.did }),
+      presentation: createPresentation({
+        verifiableCredential: [issued.body.verifiableCredential],
+        holder: holder.did,
+      }),
       key: holder.key,
       challenge: 'challenge-0001-admissions',
       domain: 'admissions.demo-university.example',
