@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { Contract, Info, Transaction } from './fabric.js';
 import {
   AnchorCredentialsRequest,
@@ -22,6 +23,8 @@ import type { LedgerContext } from './ledger-context.js';
 import { K, padIndex } from './keys.js';
 import { checkAccreditation } from './registry.contract.js';
 import { emit, history, key, listRecords, readRecord, txTime, writeRecord } from './store.js';
+
+export const IssuedRef = z.object({ credentialId: z.string() });
 
 /** Status changes allowed from each state; `revoked` is final. */
 const TRANSITIONS: Readonly<Record<CredentialStatusValue, readonly CredentialStatusValue[]>> = {
@@ -98,6 +101,9 @@ export class CredentialsContract extends Contract {
         leafIndex,
         anchoredAt: now,
         txId,
+      });
+      await writeRecord(ctx, key(ctx, K.issuedBy, issuerOrgId, item.credentialId), IssuedRef, {
+        credentialId: item.credentialId,
       });
       await writeRecord(ctx, statusKey, CredentialStatusRecord, {
         credentialId: item.credentialId,
@@ -205,7 +211,7 @@ export class CredentialsContract extends Contract {
   }
 }
 
-async function requireAnchor(ctx: LedgerContext, credentialId: string): Promise<CredentialAnchor> {
+export async function requireAnchor(ctx: LedgerContext, credentialId: string): Promise<CredentialAnchor> {
   const anchor = await readRecord(ctx, key(ctx, K.anchor, credentialId), CredentialAnchor);
   if (!anchor) throw new DomainError('CREDENTIAL_NOT_FOUND', `${credentialId} is not anchored`);
   return anchor;

@@ -1,9 +1,11 @@
 import 'reflect-metadata';
+import { AuditContract } from './audit.contract.js';
 import { CredentialsContract } from './credentials.contract.js';
 import { KeysContract } from './keys.contract.js';
 import { RegistryContract } from './registry.contract.js';
 
-export { CredentialsContract, KeysContract, RegistryContract };
+export { AuditContract, CredentialsContract, KeysContract, RegistryContract };
+export { AUDIT_KINDS } from './audit.contract.js';
 export type {
   LedgerContext,
   LedgerStub,
@@ -28,4 +30,4 @@ export function declaredTransactions(contract: object): { name: string; submit: 
 }
 
 /** The contracts a Fabric peer (or the embedded ledger) hosts, in the order Fabric lists them. */
-export const contracts = [RegistryContract, KeysContract, CredentialsContract];
+export const contracts = [RegistryContract, KeysContract, CredentialsContract, AuditContract];

@@ -10,6 +10,7 @@
  * | accr        | orgId, accreditationId       | Accreditation          |
  * | key         | orgId, verificationMethodId  | IssuerKey              |
  * | anchor      | credentialId                 | CredentialAnchor       |
+ * | issued      | issuerOrgId, credentialId    | { credentialId }       |
  * | batch       | merkleRoot                   | BatchAnchor            |
  * | cstatus     | statusListId, index (padded) | CredentialStatusRecord |
  * | meta        | name                         | small flags            |
@@ -22,6 +23,7 @@ export const K = {
   accreditation: 'accr',
   key: 'key',
   anchor: 'anchor',
+  issuedBy: 'issued',
   batch: 'batch',
   status: 'cstatus',
   meta: 'meta',

@@ -4,6 +4,7 @@ import { authenticate } from './http/auth.js';
 import { errorHandler, notFoundHandler } from './http/errors.js';
 import { openApiDocument } from './http/openapi.js';
 import { runRoute, type RouteSpec } from './http/route.js';
+import { auditRoutes } from './routes/audit.routes.js';
 import { credentialRoutes } from './routes/credentials.routes.js';
 import { ledgerRoutes } from './routes/ledger.routes.js';
 import { subjectRoutes } from './routes/subjects.routes.js';
@@ -18,7 +19,12 @@ export interface AppOptions {
 }
 
 export function allRoutes(services: Services): RouteSpec[] {
-  return [...credentialRoutes(services), ...subjectRoutes(services), ...ledgerRoutes(services)];
+  return [
+    ...credentialRoutes(services),
+    ...subjectRoutes(services),
+    ...ledgerRoutes(services),
+    ...auditRoutes(services),
+  ];
 }
 
 /** Builds the HTTP app over its services; listening is the caller's business. */

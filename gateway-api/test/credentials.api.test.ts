@@ -250,6 +250,49 @@ describe('gateway: credentials over HTTP', function () {
     ).to.have.property('credential');
   });
 
+  it('shows inspectors every record of a school by kind, with history, paginated', async () => {
+    const vc = await issue();
+    await gw.call('POST', '/credentials/status', {
+      token: schoolAdmin,
+      body: {
+        credentialId: vc.id,
+        credentialStatus: [{ type: 'BitstringStatusListCredential', status: 'suspended' }],
+      },
+    });
+    const inspector = gw.tokens['inspector@bureau'];
+    const all = await gw.call('GET', '/audit/schools/school-gen', { token: inspector });
+    expect(all.status, JSON.stringify(all.body)).to.equal(200);
+    expect(all.body.chain.ok).to.equal(true);
+    expect(all.body.organization.orgId).to.equal('school-gen');
+    const kinds = new Set(all.body.records.map((r: any) => r.kind));
+    expect([...kinds]).to.include.members(['organization', 'accreditation', 'key', 'credential']);
+    const mine = all.body.records.find(
+      (r: any) => r.kind === 'credential' && r.record.anchor.credentialId === vc.id,
+    );
+    expect(mine.history.map((h: any) => h.record.status)).to.deep.equal(['active', 'suspended']);
+
+    const page1 = await gw.call('GET', '/audit/schools/school-gen?kind=credential&pageSize=2', {
+      token: inspector,
+    });
+    expect(page1.body.records).to.have.length(2);
+    expect(page1.body.bookmark).to.be.a('string').and.not.equal('');
+    const page2 = await gw.call(
+      'GET',
+      `/audit/schools/school-gen?kind=credential&pageSize=2&bookmark=${page1.body.bookmark}`,
+      {
+        token: inspector,
+      },
+    );
+    const ids = (p: any): string[] => p.body.records.map((r: any) => r.record.anchor.credentialId);
+    expect(ids(page2)).to.have.length.greaterThan(0);
+    expect(ids(page2)).not.to.include.members(ids(page1));
+
+    const teacher = await gw.call('GET', '/audit/schools/school-gen', {
+      token: gw.tokens['teacher@school-gen'],
+    });
+    expect(teacher.status).to.equal(403);
+  });
+
   it('answers unknown routes with the JSON error envelope', async () => {
     const res = await gw.call('GET', '/nope');
     expect(res.status).to.equal(404);
