@@ -2,6 +2,8 @@ import { z } from 'zod';
 import {
   Accreditation,
   CredentialStatusRecord,
+  EvaluationReport,
+  Inspection,
   DomainError,
   IssuerKey,
   OrgId,
@@ -16,7 +18,14 @@ import type { LedgerContext } from './ledger-context.js';
 import { K, padIndex } from './keys.js';
 import { history, key, pageRecords, type HistoryEntry } from './store.js';
 
-export const AUDIT_KINDS = ['organization', 'accreditation', 'key', 'credential'] as const;
+export const AUDIT_KINDS = [
+  'organization',
+  'accreditation',
+  'key',
+  'credential',
+  'inspection',
+  'evaluation',
+] as const;
 
 export const AuditQuery = z.object({
   orgId: OrgId,
@@ -115,6 +124,38 @@ export class AuditContract extends Contract {
               key: readable(key(ctx, K.anchor, credentialId)),
               record: { anchor, status: statusHistory[statusHistory.length - 1]?.value ?? null },
               history: trail(statusHistory),
+            };
+          }),
+        );
+        break;
+      }
+      case 'inspection': {
+        const result = await pageRecords(ctx, Inspection, page, K.inspection, org.orgId);
+        bookmark = result.bookmark;
+        records = await Promise.all(
+          result.items.map(async (i) => {
+            const k = key(ctx, K.inspection, org.orgId, i.inspectionId);
+            return {
+              kind: 'inspection',
+              key: readable(k),
+              record: i,
+              history: trail(await history(ctx, Inspection, k)),
+            };
+          }),
+        );
+        break;
+      }
+      case 'evaluation': {
+        const result = await pageRecords(ctx, EvaluationReport, page, K.evaluation, org.orgId);
+        bookmark = result.bookmark;
+        records = await Promise.all(
+          result.items.map(async (r) => {
+            const k = key(ctx, K.evaluation, org.orgId, r.period, r.source);
+            return {
+              kind: 'evaluation',
+              key: readable(k),
+              record: r,
+              history: trail(await history(ctx, EvaluationReport, k)),
             };
           }),
         );

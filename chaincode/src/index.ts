@@ -1,10 +1,11 @@
 import 'reflect-metadata';
 import { AuditContract } from './audit.contract.js';
 import { CredentialsContract } from './credentials.contract.js';
+import { InspectionContract } from './inspection.contract.js';
 import { KeysContract } from './keys.contract.js';
 import { RegistryContract } from './registry.contract.js';
 
-export { AuditContract, CredentialsContract, KeysContract, RegistryContract };
+export { AuditContract, CredentialsContract, InspectionContract, KeysContract, RegistryContract };
 export { AUDIT_KINDS } from './audit.contract.js';
 export type {
   LedgerContext,
@@ -30,4 +31,10 @@ export function declaredTransactions(contract: object): { name: string; submit: 
 }
 
 /** The contracts a Fabric peer (or the embedded ledger) hosts, in the order Fabric lists them. */
-export const contracts = [RegistryContract, KeysContract, CredentialsContract, AuditContract];
+export const contracts = [
+  RegistryContract,
+  KeysContract,
+  CredentialsContract,
+  AuditContract,
+  InspectionContract,
+];

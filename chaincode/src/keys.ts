@@ -13,6 +13,9 @@
  * | issued      | issuerOrgId, credentialId    | { credentialId }       |
  * | batch       | merkleRoot                   | BatchAnchor            |
  * | cstatus     | statusListId, index (padded) | CredentialStatusRecord |
+ * | insp        | schoolId, inspectionId       | Inspection             |
+ * | inspidx     | inspectionId                 | { schoolId }           |
+ * | eval        | schoolId, period, source     | EvaluationReport       |
  * | meta        | name                         | small flags            |
  */
 export const K = {
@@ -26,6 +29,9 @@ export const K = {
   issuedBy: 'issued',
   batch: 'batch',
   status: 'cstatus',
+  inspection: 'insp',
+  inspectionIndex: 'inspidx',
+  evaluation: 'eval',
   meta: 'meta',
 } as const;
 

@@ -6,6 +6,7 @@ import { openApiDocument } from './http/openapi.js';
 import { runRoute, type RouteSpec } from './http/route.js';
 import { auditRoutes } from './routes/audit.routes.js';
 import { credentialRoutes } from './routes/credentials.routes.js';
+import { inspectionRoutes } from './routes/inspection.routes.js';
 import { ledgerRoutes } from './routes/ledger.routes.js';
 import { subjectRoutes } from './routes/subjects.routes.js';
 import type { Services } from './services/index.js';
@@ -24,6 +25,7 @@ export function allRoutes(services: Services): RouteSpec[] {
     ...subjectRoutes(services),
     ...ledgerRoutes(services),
     ...auditRoutes(services),
+    ...inspectionRoutes(services),
   ];
 }
 

@@ -51,13 +51,16 @@ export function auditRoutes(services: Services): RouteSpec[] {
             return JSON.parse(raw) as { records: unknown[]; bookmark: string };
           }),
         );
+        const overdueActions = await services.ledger.evaluate(identity, 'inspection:ListOverdueActions', [
+          JSON.stringify({ at: services.now().toISOString(), schoolId: orgId.data }),
+        ]);
         return {
           status: 200,
           json: {
             organization: await services.directory.org(orgId.data),
             chain: await chain(),
             records: pages.flatMap((p) => p.records),
-            overdueActions: [],
+            overdueActions: JSON.parse(overdueActions) as unknown,
             bookmark: params.data.kind
               ? Buffer.from(pages[0]?.bookmark ?? '', 'utf8').toString('base64url')
               : '',

@@ -9,6 +9,7 @@ import { CredentialStore } from './credential-store.js';
 import { Directory } from './directory.js';
 import { IssuanceService } from './issuance.service.js';
 import { IssuerKeys } from './issuer-keys.js';
+import { RecordsService } from './records.js';
 import { StatusAllocator } from './status-allocator.js';
 import { StatusService } from './status.service.js';
 import { VerificationService } from './verification.service.js';
@@ -36,6 +37,7 @@ export interface Services {
   issuance: IssuanceService;
   verification: VerificationService;
   status: StatusService;
+  records: RecordsService;
   now: () => Date;
 }
 
@@ -95,6 +97,7 @@ export function createServices(deps: ServiceDeps): Services {
     issuance,
     verification,
     status,
+    records: new RecordsService(deps.ledger, directory),
     now,
   };
 }

@@ -9,5 +9,11 @@ export const EVENTS = {
   keyRevoked: 'IssuerKeyRevoked',
   credentialsAnchored: 'CredentialsAnchored',
   credentialStatusChanged: 'CredentialStatusChanged',
+  inspectionPlanned: 'InspectionPlanned',
+  inspectionVisited: 'InspectionVisited',
+  inspectionResponded: 'InspectionResponded',
+  inspectionReinspected: 'InspectionReinspected',
+  inspectionClosed: 'InspectionClosed',
+  evaluationSubmitted: 'EvaluationSubmitted',
 } as const;
 export type EventName = (typeof EVENTS)[keyof typeof EVENTS];

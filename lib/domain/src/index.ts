@@ -8,3 +8,4 @@ export * from './events.js';
 export * from './validate.js';
 export * from './subjects.js';
 export * from './vc-api.js';
+export * from './inspection.js';
