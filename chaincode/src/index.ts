@@ -1,11 +1,19 @@
 import 'reflect-metadata';
 import { AuditContract } from './audit.contract.js';
+import { CreditBankContract } from './credit-bank.contract.js';
 import { CredentialsContract } from './credentials.contract.js';
 import { InspectionContract } from './inspection.contract.js';
 import { KeysContract } from './keys.contract.js';
 import { RegistryContract } from './registry.contract.js';
 
-export { AuditContract, CredentialsContract, InspectionContract, KeysContract, RegistryContract };
+export {
+  AuditContract,
+  CreditBankContract,
+  CredentialsContract,
+  InspectionContract,
+  KeysContract,
+  RegistryContract,
+};
 export { AUDIT_KINDS } from './audit.contract.js';
 export type {
   LedgerContext,
@@ -37,4 +45,5 @@ export const contracts = [
   CredentialsContract,
   AuditContract,
   InspectionContract,
+  CreditBankContract,
 ];

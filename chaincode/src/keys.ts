@@ -16,6 +16,11 @@
  * | insp        | schoolId, inspectionId       | Inspection             |
  * | inspidx     | inspectionId                 | { schoolId }           |
  * | eval        | schoolId, period, source     | EvaluationReport       |
+ * | course      | orgId, courseId              | Course                 |
+ * | agree       | agreementId                  | Agreement              |
+ * | earned      | learnerId, creditId          | EarnedCredit           |
+ * | recog       | learnerId, recognitionId     | Recognition            |
+ * | recog1      | creditId, targetOrgId        | { recognitionId }      |
  * | meta        | name                         | small flags            |
  */
 export const K = {
@@ -32,6 +37,11 @@ export const K = {
   inspection: 'insp',
   inspectionIndex: 'inspidx',
   evaluation: 'eval',
+  course: 'course',
+  agreement: 'agree',
+  earned: 'earned',
+  recognition: 'recog',
+  recognisedOnce: 'recog1',
   meta: 'meta',
 } as const;
 

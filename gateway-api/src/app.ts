@@ -5,6 +5,7 @@ import { errorHandler, notFoundHandler } from './http/errors.js';
 import { openApiDocument } from './http/openapi.js';
 import { runRoute, type RouteSpec } from './http/route.js';
 import { auditRoutes } from './routes/audit.routes.js';
+import { creditBankRoutes } from './routes/credit-bank.routes.js';
 import { credentialRoutes } from './routes/credentials.routes.js';
 import { inspectionRoutes } from './routes/inspection.routes.js';
 import { ledgerRoutes } from './routes/ledger.routes.js';
@@ -26,6 +27,7 @@ export function allRoutes(services: Services): RouteSpec[] {
     ...ledgerRoutes(services),
     ...auditRoutes(services),
     ...inspectionRoutes(services),
+    ...creditBankRoutes(services),
   ];
 }
 

@@ -15,5 +15,11 @@ export const EVENTS = {
   inspectionReinspected: 'InspectionReinspected',
   inspectionClosed: 'InspectionClosed',
   evaluationSubmitted: 'EvaluationSubmitted',
+  courseDefined: 'CourseDefined',
+  agreementProposed: 'AgreementProposed',
+  agreementEffective: 'AgreementEffective',
+  creditEarned: 'CreditEarned',
+  recognitionRequested: 'RecognitionRequested',
+  recognitionDecided: 'RecognitionDecided',
 } as const;
 export type EventName = (typeof EVENTS)[keyof typeof EVENTS];

@@ -9,3 +9,4 @@ export * from './validate.js';
 export * from './subjects.js';
 export * from './vc-api.js';
 export * from './inspection.js';
+export * from './credit-bank.js';

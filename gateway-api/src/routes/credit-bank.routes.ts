@@ -1,0 +1,156 @@
+import { z } from 'zod';
+import {
+  DecideRecognitionRequest,
+  DefineCourseRequest,
+  DomainError,
+  OrgId,
+  ProposeAgreementRequest,
+  RecordEarnedCreditRequest,
+  RequestRecognitionRequest,
+  SubjectId,
+  type Role,
+} from '@edu-ledger/domain';
+import { defineRoute, param, type RouteSpec } from '../http/route.js';
+import type { Services } from '../services/index.js';
+import type { Principal } from '../stores/tokens.js';
+
+const STAFF: readonly Role[] = ['school-admin', 'teacher', 'bureau-admin'];
+const Slug = z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/);
+
+function who(principal: Principal | undefined): Principal {
+  if (!principal) throw new DomainError('UNAUTHENTICATED', 'a bearer token is required');
+  return principal;
+}
+
+function pathParam<T>(schema: z.ZodType<T>, raw: string, what: string): T {
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw new DomainError('INVALID_ARGUMENT', `not a valid ${what}`);
+  return parsed.data;
+}
+
+/** Credit bank (学分银行): catalogues, agreements, earned credits and their recognition. */
+export function creditBankRoutes(services: Services): RouteSpec[] {
+  const submit = (principal: Principal | undefined, fn: string, request: unknown) =>
+    services.records.submit(who(principal), fn, request);
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/courses',
+      summary: "Add or update a course in the caller's institution catalogue",
+      tag: 'credit-bank',
+      access: ['school-admin'],
+      body: DefineCourseRequest,
+      handle: async ({ body, principal }) => ({
+        status: 201,
+        json: await submit(principal, 'creditbank:DefineCourse', body),
+      }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/organizations/:orgId/courses',
+      summary: "An institution's course catalogue",
+      tag: 'credit-bank',
+      access: 'public',
+      handle: async ({ req }) => {
+        const orgId = pathParam(OrgId, param(req, 'orgId'), 'organisation id');
+        const raw = await services.ledger.evaluate(
+          services.directory.readerIdentity,
+          'creditbank:ListCourses',
+          [JSON.stringify({ orgId })],
+        );
+        return { status: 200, json: { courses: JSON.parse(raw) as unknown } };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/agreements',
+      summary: 'Propose a mutual-recognition agreement with another institution (approved by the proposer)',
+      tag: 'credit-bank',
+      access: ['school-admin'],
+      body: ProposeAgreementRequest,
+      handle: async ({ body, principal }) => ({
+        status: 201,
+        json: await submit(principal, 'creditbank:ProposeAgreement', body),
+      }),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/agreements/:id/approve',
+      summary: 'Approve an agreement as the partner institution; it then takes effect',
+      tag: 'credit-bank',
+      access: ['school-admin'],
+      handle: async ({ req, principal }) => ({
+        status: 200,
+        json: await submit(principal, 'creditbank:ApproveAgreement', {
+          agreementId: pathParam(Slug, param(req, 'id'), 'agreement id'),
+        }),
+      }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/agreements/:id',
+      summary: 'One agreement with its approvals',
+      tag: 'credit-bank',
+      access: STAFF,
+      handle: async ({ req, principal }) => ({
+        status: 200,
+        json: await services.records.query(who(principal), 'creditbank:GetAgreement', {
+          agreementId: pathParam(Slug, param(req, 'id'), 'agreement id'),
+        }),
+      }),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/credit-bank/credits',
+      summary: 'Record credits a learner earned on a catalogue course (teaching institution)',
+      tag: 'credit-bank',
+      access: ['school-admin', 'teacher'],
+      body: RecordEarnedCreditRequest,
+      handle: async ({ body, principal }) => ({
+        status: 201,
+        json: await submit(principal, 'creditbank:RecordEarnedCredit', body),
+      }),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/credit-bank/recognitions',
+      summary:
+        'Ask another institution to recognise an earned credit under an agreement (at most once per target)',
+      tag: 'credit-bank',
+      access: ['school-admin', 'teacher'],
+      body: RequestRecognitionRequest,
+      handle: async ({ body, principal }) => ({
+        status: 201,
+        json: await submit(principal, 'creditbank:RequestRecognition', body),
+      }),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/credit-bank/recognitions/:id/decision',
+      summary: 'Approve or reject a recognition request (target institution)',
+      tag: 'credit-bank',
+      access: ['school-admin'],
+      body: DecideRecognitionRequest.omit({ recognitionId: true }),
+      handle: async ({ req, body, principal }) => ({
+        status: 200,
+        json: await submit(principal, 'creditbank:DecideRecognition', {
+          ...body,
+          recognitionId: pathParam(Slug, param(req, 'id'), 'recognition id'),
+        }),
+      }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/credit-bank/learners/:learnerId',
+      summary: "A learner's statement: earned and recognised credits, balance per institution",
+      tag: 'credit-bank',
+      access: STAFF,
+      handle: async ({ req, principal }) => ({
+        status: 200,
+        json: await services.records.query(who(principal), 'creditbank:GetLearnerStatement', {
+          learnerId: pathParam(SubjectId, param(req, 'learnerId'), 'learner id'),
+        }),
+      }),
+    }),
+  ];
+}
