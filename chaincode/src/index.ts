@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { AuditContract } from './audit.contract.js';
 import { CreditBankContract } from './credit-bank.contract.js';
 import { CredentialsContract } from './credentials.contract.js';
+import { GrowthContract } from './growth.contract.js';
 import { InspectionContract } from './inspection.contract.js';
 import { KeysContract } from './keys.contract.js';
 import { RegistryContract } from './registry.contract.js';
@@ -10,6 +11,7 @@ export {
   AuditContract,
   CreditBankContract,
   CredentialsContract,
+  GrowthContract,
   InspectionContract,
   KeysContract,
   RegistryContract,
@@ -46,4 +48,5 @@ export const contracts = [
   AuditContract,
   InspectionContract,
   CreditBankContract,
+  GrowthContract,
 ];

@@ -21,6 +21,10 @@
  * | earned      | learnerId, creditId          | EarnedCredit           |
  * | recog       | learnerId, recognitionId     | Recognition            |
  * | recog1      | creditId, targetOrgId        | { recognitionId }      |
+ * | dimset      | setId                        | DimensionSet           |
+ * | archive     | subjectId                    | GrowthArchive          |
+ * | gentry      | subjectId, entryId           | GrowthEntry            |
+ * | consent     | subjectId, consentId         | Consent                |
  * | meta        | name                         | small flags            |
  */
 export const K = {
@@ -42,6 +46,10 @@ export const K = {
   earned: 'earned',
   recognition: 'recog',
   recognisedOnce: 'recog1',
+  dimensionSet: 'dimset',
+  archive: 'archive',
+  entry: 'gentry',
+  consent: 'consent',
   meta: 'meta',
 } as const;
 

@@ -7,6 +7,7 @@ import { runRoute, type RouteSpec } from './http/route.js';
 import { auditRoutes } from './routes/audit.routes.js';
 import { creditBankRoutes } from './routes/credit-bank.routes.js';
 import { credentialRoutes } from './routes/credentials.routes.js';
+import { growthRoutes } from './routes/growth.routes.js';
 import { inspectionRoutes } from './routes/inspection.routes.js';
 import { ledgerRoutes } from './routes/ledger.routes.js';
 import { subjectRoutes } from './routes/subjects.routes.js';
@@ -28,6 +29,7 @@ export function allRoutes(services: Services): RouteSpec[] {
     ...auditRoutes(services),
     ...inspectionRoutes(services),
     ...creditBankRoutes(services),
+    ...growthRoutes(services),
   ];
 }
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import {
   ADMIN_ROLE_BY_KIND,
   ROLES_BY_KIND,
+  SEED_DIMENSION_SETS,
   type Organization,
   type OrgKind,
   type RegisterOrganizationRequest,
@@ -55,7 +56,13 @@ export const DEMO_ORGS: readonly DemoOrg[] = [
 ];
 
 /** Credential types each school is accredited for in the demo. */
-export const DEMO_SCHOOL_TYPES = ['AchievementCredential', 'OpenBadgeCredential'];
+export const DEMO_SCHOOL_TYPES = [
+  'AchievementCredential',
+  'OpenBadgeCredential',
+  'GrowthTermReport',
+  'GrowthArchiveReport',
+  'CreditTransferCredential',
+];
 
 export function demoDid(host: string, orgId: string): string {
   return `did:web:${host}:orgs:${orgId}`;
@@ -107,6 +114,10 @@ export async function seedDemo(
         validUntil: new Date(Date.UTC(year + 5, 0, 1)).toISOString(),
       }),
     ]);
+  }
+
+  for (const set of SEED_DIMENSION_SETS) {
+    await ledger.submit(bureauAdmin, 'growth:DefineDimensionSet', [JSON.stringify(set)]);
   }
 
   const tokens: Record<string, string> = {};

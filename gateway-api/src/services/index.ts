@@ -7,6 +7,7 @@ import { Vault } from '../stores/vault.js';
 import { Anchorer, type AnchorerOptions } from './anchorer.js';
 import { CredentialStore } from './credential-store.js';
 import { Directory } from './directory.js';
+import { GrowthService } from './growth.service.js';
 import { IssuanceService } from './issuance.service.js';
 import { IssuerKeys } from './issuer-keys.js';
 import { RecordsService } from './records.js';
@@ -38,6 +39,7 @@ export interface Services {
   verification: VerificationService;
   status: StatusService;
   records: RecordsService;
+  growth: GrowthService;
   now: () => Date;
 }
 
@@ -75,6 +77,7 @@ export function createServices(deps: ServiceDeps): Services {
     now,
     publicUrl: deps.publicUrl,
   });
+  const records = new RecordsService(deps.ledger, directory);
   const verification = new VerificationService({ ledger: deps.ledger, directory, documentLoader, now });
   const status = new StatusService({
     ledger: deps.ledger,
@@ -97,7 +100,8 @@ export function createServices(deps: ServiceDeps): Services {
     issuance,
     verification,
     status,
-    records: new RecordsService(deps.ledger, directory),
+    records,
+    growth: new GrowthService(deps.db, vault, records),
     now,
   };
 }

@@ -18,6 +18,7 @@ export class GatewayDb {
   readonly credentials;
   readonly counters;
   readonly offers;
+  readonly growthContent;
 
   private constructor(readonly db: ClassicLevel<string, string>) {
     this.subjects = db.sublevel<string, string>('subjects', UTF8);
@@ -27,6 +28,7 @@ export class GatewayDb {
     this.credentials = db.sublevel<string, string>('credentials', UTF8);
     this.counters = db.sublevel<string, string>('counters', UTF8);
     this.offers = db.sublevel<string, string>('offers', UTF8);
+    this.growthContent = db.sublevel<string, string>('growth-content', UTF8);
   }
 
   static async open(path: string): Promise<GatewayDb> {

@@ -10,3 +10,4 @@ export * from './subjects.js';
 export * from './vc-api.js';
 export * from './inspection.js';
 export * from './credit-bank.js';
+export * from './growth.js';

@@ -1,0 +1,218 @@
+import { z } from 'zod';
+import {
+  AddEntryRequest,
+  DefineDimensionSetRequest,
+  DimensionSet,
+  DomainError,
+  GrantConsentRequest,
+  OrgId,
+  SubjectId,
+  Term,
+  type Role,
+} from '@edu-ledger/domain';
+import { defineRoute, param, type RouteSpec } from '../http/route.js';
+import type { Services } from '../services/index.js';
+import type { Principal } from '../stores/tokens.js';
+import { EntryContent } from '../services/growth.service.js';
+
+const READERS: readonly Role[] = ['school-admin', 'teacher', 'bureau-admin', 'inspector', 'verifier'];
+const Slug = z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/);
+const EDU_CONTEXT = 'https://edu-ledger.example/contexts/edu/v1';
+
+function who(principal: Principal | undefined): Principal {
+  if (!principal) throw new DomainError('UNAUTHENTICATED', 'a bearer token is required');
+  return principal;
+}
+
+function subjectParam(raw: string): string {
+  const parsed = SubjectId.safeParse(raw);
+  if (!parsed.success) throw new DomainError('INVALID_ARGUMENT', 'not a subject id');
+  return parsed.data;
+}
+
+const EntryBody = AddEntryRequest.omit({ subjectId: true, contentDigest: true }).extend({
+  evidenceDigests: AddEntryRequest.shape.evidenceDigests.default([]),
+  content: EntryContent,
+});
+
+/** Student growth archives (学生成长档案): dimension sets, entries, transfer, consent, report credentials. */
+export function growthRoutes(services: Services): RouteSpec[] {
+  const submit = (principal: Principal | undefined, fn: string, request: unknown) =>
+    services.records.submit(who(principal), fn, request);
+  const dimensionSets = async (): Promise<DimensionSet[]> =>
+    DimensionSet.array().parse(
+      JSON.parse(
+        await services.ledger.evaluate(services.directory.readerIdentity, 'growth:ListDimensionSets', []),
+      ),
+    );
+
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/dimension-sets',
+      summary: 'Growth-archive dimension sets configured by the bureau, with bilingual labels',
+      tag: 'growth',
+      access: 'public',
+      handle: async () => ({ status: 200, json: { dimensionSets: await dimensionSets() } }),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/dimension-sets',
+      summary: 'Define a new dimension set (bureau)',
+      tag: 'growth',
+      access: ['bureau-admin'],
+      body: DefineDimensionSetRequest,
+      handle: async ({ body, principal }) => ({
+        status: 201,
+        json: await submit(principal, 'growth:DefineDimensionSet', body),
+      }),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/archives',
+      summary: "Open a student's growth archive at the caller's school",
+      tag: 'growth',
+      access: ['school-admin'],
+      body: z.object({ subjectId: SubjectId, dimensionSetId: Slug }),
+      handle: async ({ body, principal }) => {
+        await services.vault.owner(body.subjectId);
+        return { status: 201, json: await submit(principal, 'growth:OpenArchive', body) };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/archives/:subjectId/entries',
+      summary:
+        'Write an entry (holding school staff); content goes to the vault, its salted digest to the ledger',
+      tag: 'growth',
+      access: ['school-admin', 'teacher'],
+      body: EntryBody,
+      handle: async ({ req, body, principal }) => ({
+        status: 201,
+        json: await services.growth.addEntry(who(principal), subjectParam(param(req, 'subjectId')), body),
+      }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/archives/:subjectId',
+      summary:
+        'Read an archive: holding school and bureau see all, a consented organisation the consented dimensions',
+      tag: 'growth',
+      access: READERS,
+      handle: async ({ req, principal }) => ({
+        status: 200,
+        json: await services.growth.read(who(principal), subjectParam(param(req, 'subjectId'))),
+      }),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/archives/:subjectId/transfer',
+      summary: 'Request a transfer (转学) to another school (holding school)',
+      tag: 'growth',
+      access: ['school-admin'],
+      body: z.object({ toSchoolId: OrgId }),
+      handle: async ({ req, body, principal }) => ({
+        status: 200,
+        json: await submit(principal, 'growth:RequestTransfer', {
+          ...body,
+          subjectId: subjectParam(param(req, 'subjectId')),
+        }),
+      }),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/archives/:subjectId/transfer/accept',
+      summary: 'Accept a pending transfer (receiving school); custody history keeps both schools',
+      tag: 'growth',
+      access: ['school-admin'],
+      handle: async ({ req, principal }) => ({
+        status: 200,
+        json: await submit(principal, 'growth:AcceptTransfer', {
+          subjectId: subjectParam(param(req, 'subjectId')),
+        }),
+      }),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/archives/:subjectId/consents',
+      summary: "Record the student's consent for an organisation to read chosen dimensions until a date",
+      tag: 'growth',
+      access: ['school-admin'],
+      body: GrantConsentRequest.omit({ subjectId: true }),
+      handle: async ({ req, body, principal }) => ({
+        status: 201,
+        json: await submit(principal, 'growth:GrantConsent', {
+          ...body,
+          subjectId: subjectParam(param(req, 'subjectId')),
+        }),
+      }),
+    }),
+    defineRoute({
+      method: 'delete',
+      path: '/archives/:subjectId/consents/:consentId',
+      summary: 'Revoke a consent',
+      tag: 'growth',
+      access: ['school-admin'],
+      handle: async ({ req, principal }) => {
+        const consentId = Slug.safeParse(param(req, 'consentId'));
+        if (!consentId.success) throw new DomainError('INVALID_ARGUMENT', 'not a consent id');
+        return {
+          status: 200,
+          json: await submit(principal, 'growth:RevokeConsent', {
+            subjectId: subjectParam(param(req, 'subjectId')),
+            consentId: consentId.data,
+          }),
+        };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/archives/:subjectId/reports',
+      summary:
+        "Issue a term report (with term) or a whole-archive report to the student's DID (holding school)",
+      tag: 'growth',
+      access: ['school-admin'],
+      body: z.object({
+        term: Term.optional(),
+        holderDid: z
+          .string()
+          .regex(/^did:key:z[1-9A-HJ-NP-Za-km-z]+$/)
+          .optional(),
+      }),
+      handle: async ({ req, body, principal }) => {
+        const caller = who(principal);
+        const subjectId = subjectParam(param(req, 'subjectId'));
+        const person = await services.vault.read(subjectId);
+        const holderDid = body.holderDid ?? person.data.did;
+        if (!holderDid)
+          throw new DomainError('INVALID_ARGUMENT', 'the student has no DID on record; pass holderDid');
+        const view = (await services.growth.read(caller, subjectId)) as {
+          archive: { dimensionSetId: string; holderSchoolId: string };
+        };
+        if (view.archive.holderSchoolId !== caller.orgId)
+          throw new DomainError('FORBIDDEN_ORG', 'only the holding school issues reports');
+        const set = (await dimensionSets()).find((s) => s.setId === view.archive.dimensionSetId);
+        if (!set) throw new DomainError('NOT_FOUND', "the archive's dimension set is missing");
+        const { results } = await services.growth.reportDimensions(caller, subjectId, set, body.term);
+        if (results.length === 0) throw new DomainError('INVALID_STATE', 'no entries to report');
+        const type = body.term ? 'GrowthTermReport' : 'GrowthArchiveReport';
+        const verifiableCredential = await services.issuance.issue(caller, {
+          credential: {
+            '@context': ['https://www.w3.org/ns/credentials/v2', EDU_CONTEXT],
+            type: ['VerifiableCredential', type],
+            name: body.term
+              ? `学生成长档案学期报告 Growth term report ${body.term}`
+              : '学生成长档案报告 Growth archive report',
+            credentialSubject: {
+              id: holderDid,
+              ...(body.term ? { term: body.term } : {}),
+              dimensionResults: results,
+            },
+          },
+          options: { subjectId, format: 'ldp' },
+        });
+        return { status: 201, json: { verifiableCredential } };
+      },
+    }),
+  ];
+}
