@@ -38,7 +38,8 @@ export class GrowthContract extends Contract {
     const caller = await requireRole(ctx, ['bureau-admin']);
     const setKey = key(ctx, K.dimensionSet, request.setId);
     // Sets are versioned by id: entries keep pointing at the set they were written under.
-    if (await readRecord(ctx, setKey, DimensionSet)) throw new DomainError('ALREADY_EXISTS', `set ${request.setId} exists`);
+    if (await readRecord(ctx, setKey, DimensionSet))
+      throw new DomainError('ALREADY_EXISTS', `set ${request.setId} exists`);
     const set: DimensionSet = { ...request, definedBy: caller.org.orgId, definedAt: txTime(ctx) };
     await writeRecord(ctx, setKey, DimensionSet, set);
     emit(ctx, EVENTS.dimensionSetDefined, { setId: set.setId });
@@ -83,17 +84,26 @@ export class GrowthContract extends Contract {
     }
     const set = await this.requireSet(ctx, archive.dimensionSetId);
     const dimension = set.dimensions.find((d) => d.dimensionId === request.dimensionId);
-    if (!dimension) throw new DomainError('INVALID_ARGUMENT', `dimension ${request.dimensionId} is not in set ${set.setId}`);
+    if (!dimension)
+      throw new DomainError(
+        'INVALID_ARGUMENT',
+        `dimension ${request.dimensionId} is not in set ${set.setId}`,
+      );
     if (request.indicatorId && !dimension.indicators.some((i) => i.indicatorId === request.indicatorId)) {
-      throw new DomainError('INVALID_ARGUMENT', `indicator ${request.indicatorId} is not in ${request.dimensionId}`);
+      throw new DomainError(
+        'INVALID_ARGUMENT',
+        `indicator ${request.indicatorId} is not in ${request.dimensionId}`,
+      );
     }
     const entryKey = key(ctx, K.entry, request.subjectId, request.entryId);
-    if (await readRecord(ctx, entryKey, GrowthEntry)) throw new DomainError('ALREADY_EXISTS', `entry ${request.entryId} exists`);
+    if (await readRecord(ctx, entryKey, GrowthEntry))
+      throw new DomainError('ALREADY_EXISTS', `entry ${request.entryId} exists`);
     if (request.supersedes) {
       const oldKey = key(ctx, K.entry, request.subjectId, request.supersedes);
       const old = await readRecord(ctx, oldKey, GrowthEntry);
       if (!old) throw new DomainError('NOT_FOUND', `no entry ${request.supersedes} to correct`);
-      if (old.supersededBy) throw new DomainError('INVALID_STATE', `entry ${request.supersedes} was already corrected`);
+      if (old.supersededBy)
+        throw new DomainError('INVALID_STATE', `entry ${request.supersedes} was already corrected`);
       await writeRecord(ctx, oldKey, GrowthEntry, { ...old, supersededBy: request.entryId });
     }
     const entry: GrowthEntry = {
@@ -103,7 +113,11 @@ export class GrowthContract extends Contract {
       recordedAt: txTime(ctx),
     };
     await writeRecord(ctx, entryKey, GrowthEntry, entry);
-    emit(ctx, EVENTS.entryRecorded, { subjectId: entry.subjectId, entryId: entry.entryId, supersedes: entry.supersedes });
+    emit(ctx, EVENTS.entryRecorded, {
+      subjectId: entry.subjectId,
+      entryId: entry.entryId,
+      supersedes: entry.supersedes,
+    });
     return canonicalJson(entry);
   }
 
@@ -112,7 +126,8 @@ export class GrowthContract extends Contract {
     const request = parseJsonArg(TransferRequest, requestJson, 'RequestTransfer');
     const caller = await requireRole(ctx, ['school-admin']);
     const archive = await this.requireArchive(ctx, request.subjectId);
-    if (archive.holderSchoolId !== caller.org.orgId) throw new DomainError('FORBIDDEN_ORG', 'only the holding school transfers');
+    if (archive.holderSchoolId !== caller.org.orgId)
+      throw new DomainError('FORBIDDEN_ORG', 'only the holding school transfers');
     if (archive.pendingTransfer) throw new DomainError('INVALID_STATE', 'a transfer is already pending');
     const target = await requireOrg(ctx, request.toSchoolId);
     if (target.kind !== 'school' || target.orgId === caller.org.orgId) {
@@ -130,7 +145,10 @@ export class GrowthContract extends Contract {
     const caller = await requireRole(ctx, ['school-admin']);
     const archive = await this.requireArchive(ctx, subjectId);
     if (archive.pendingTransfer?.toSchoolId !== caller.org.orgId) {
-      throw new DomainError(archive.pendingTransfer ? 'FORBIDDEN_ORG' : 'INVALID_STATE', 'no transfer to your school is pending');
+      throw new DomainError(
+        archive.pendingTransfer ? 'FORBIDDEN_ORG' : 'INVALID_STATE',
+        'no transfer to your school is pending',
+      );
     }
     const now = txTime(ctx);
     const current = archive.custody[archive.custody.length - 1];
@@ -149,18 +167,26 @@ export class GrowthContract extends Contract {
     const request = parseJsonArg(GrantConsentRequest, requestJson, 'GrantConsent');
     const caller = await requireRole(ctx, ['school-admin']);
     const archive = await this.requireArchive(ctx, request.subjectId);
-    if (archive.holderSchoolId !== caller.org.orgId) throw new DomainError('FORBIDDEN_ORG', 'only the holding school records consent');
+    if (archive.holderSchoolId !== caller.org.orgId)
+      throw new DomainError('FORBIDDEN_ORG', 'only the holding school records consent');
     await requireOrg(ctx, request.granteeOrgId);
     const set = await this.requireSet(ctx, archive.dimensionSetId);
     const unknown = request.dimensions.filter((d) => !set.dimensions.some((s) => s.dimensionId === d));
-    if (unknown.length) throw new DomainError('INVALID_ARGUMENT', `unknown dimensions: ${unknown.join(', ')}`);
+    if (unknown.length)
+      throw new DomainError('INVALID_ARGUMENT', `unknown dimensions: ${unknown.join(', ')}`);
     const now = txTime(ctx);
-    if (Date.parse(request.until) <= Date.parse(now)) throw new DomainError('INVALID_ARGUMENT', 'until must be in the future');
+    if (Date.parse(request.until) <= Date.parse(now))
+      throw new DomainError('INVALID_ARGUMENT', 'until must be in the future');
     const consentKey = key(ctx, K.consent, request.subjectId, request.consentId);
-    if (await readRecord(ctx, consentKey, Consent)) throw new DomainError('ALREADY_EXISTS', `consent ${request.consentId} exists`);
+    if (await readRecord(ctx, consentKey, Consent))
+      throw new DomainError('ALREADY_EXISTS', `consent ${request.consentId} exists`);
     const consent: Consent = { ...request, grantedAt: now, grantedVia: 'school' };
     await writeRecord(ctx, consentKey, Consent, consent);
-    emit(ctx, EVENTS.consentGranted, { subjectId: consent.subjectId, consentId: consent.consentId, granteeOrgId: consent.granteeOrgId });
+    emit(ctx, EVENTS.consentGranted, {
+      subjectId: consent.subjectId,
+      consentId: consent.consentId,
+      granteeOrgId: consent.granteeOrgId,
+    });
     return canonicalJson(consent);
   }
 
@@ -169,7 +195,8 @@ export class GrowthContract extends Contract {
     const request = parseJsonArg(RevokeConsentRequest, requestJson, 'RevokeConsent');
     const caller = await requireRole(ctx, ['school-admin']);
     const archive = await this.requireArchive(ctx, request.subjectId);
-    if (archive.holderSchoolId !== caller.org.orgId) throw new DomainError('FORBIDDEN_ORG', 'only the holding school records consent');
+    if (archive.holderSchoolId !== caller.org.orgId)
+      throw new DomainError('FORBIDDEN_ORG', 'only the holding school records consent');
     const consentKey = key(ctx, K.consent, request.subjectId, request.consentId);
     const consent = await readRecord(ctx, consentKey, Consent);
     if (!consent) throw new DomainError('NOT_FOUND', `no consent ${request.consentId}`);
@@ -202,16 +229,25 @@ export class GrowthContract extends Contract {
     });
   }
 
-  private async visibleDimensions(ctx: LedgerContext, caller: Caller, archive: GrowthArchive): Promise<'all' | Set<string>> {
-    if (caller.org.orgId === archive.holderSchoolId && (caller.roles.has('school-admin') || caller.roles.has('teacher'))) {
+  private async visibleDimensions(
+    ctx: LedgerContext,
+    caller: Caller,
+    archive: GrowthArchive,
+  ): Promise<'all' | Set<string>> {
+    if (
+      caller.org.orgId === archive.holderSchoolId &&
+      (caller.roles.has('school-admin') || caller.roles.has('teacher'))
+    ) {
       return 'all';
     }
-    if (caller.org.kind === 'bureau' && (caller.roles.has('bureau-admin') || caller.roles.has('inspector'))) return 'all';
+    if (caller.org.kind === 'bureau' && (caller.roles.has('bureau-admin') || caller.roles.has('inspector')))
+      return 'all';
     const at = Date.parse(txTime(ctx));
     const live = (await listRecords(ctx, Consent, K.consent, archive.subjectId)).filter(
       (c) => c.granteeOrgId === caller.org.orgId && !c.revokedAt && Date.parse(c.until) > at,
     );
-    if (live.length === 0) throw new DomainError('FORBIDDEN_ORG', 'no live consent from this student for your organisation');
+    if (live.length === 0)
+      throw new DomainError('FORBIDDEN_ORG', 'no live consent from this student for your organisation');
     return new Set(live.flatMap((c) => c.dimensions));
   }
 

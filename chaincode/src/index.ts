@@ -5,6 +5,7 @@ import { CredentialsContract } from './credentials.contract.js';
 import { GrowthContract } from './growth.contract.js';
 import { InspectionContract } from './inspection.contract.js';
 import { KeysContract } from './keys.contract.js';
+import { PdContract } from './pd.contract.js';
 import { RegistryContract } from './registry.contract.js';
 
 export {
@@ -14,6 +15,7 @@ export {
   GrowthContract,
   InspectionContract,
   KeysContract,
+  PdContract,
   RegistryContract,
 };
 export { AUDIT_KINDS } from './audit.contract.js';
@@ -49,4 +51,5 @@ export const contracts = [
   InspectionContract,
   CreditBankContract,
   GrowthContract,
+  PdContract,
 ];

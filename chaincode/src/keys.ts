@@ -25,6 +25,9 @@
  * | archive     | subjectId                    | GrowthArchive          |
  * | gentry      | subjectId, entryId           | GrowthEntry            |
  * | consent     | subjectId, consentId         | Consent                |
+ * | pdrules     | version                      | PdRules                |
+ * | pd          | teacherId, completionId      | PdCompletion           |
+ * | teval       | teacherId, period            | TeacherEvaluation      |
  * | meta        | name                         | small flags            |
  */
 export const K = {
@@ -50,6 +53,9 @@ export const K = {
   archive: 'archive',
   entry: 'gentry',
   consent: 'consent',
+  pdRules: 'pdrules',
+  pdCompletion: 'pd',
+  teacherEvaluation: 'teval',
   meta: 'meta',
 } as const;
 

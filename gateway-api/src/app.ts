@@ -9,6 +9,7 @@ import { creditBankRoutes } from './routes/credit-bank.routes.js';
 import { credentialRoutes } from './routes/credentials.routes.js';
 import { growthRoutes } from './routes/growth.routes.js';
 import { inspectionRoutes } from './routes/inspection.routes.js';
+import { pdRoutes } from './routes/pd.routes.js';
 import { ledgerRoutes } from './routes/ledger.routes.js';
 import { subjectRoutes } from './routes/subjects.routes.js';
 import type { Services } from './services/index.js';
@@ -30,6 +31,7 @@ export function allRoutes(services: Services): RouteSpec[] {
     ...inspectionRoutes(services),
     ...creditBankRoutes(services),
     ...growthRoutes(services),
+    ...pdRoutes(services),
   ];
 }
 

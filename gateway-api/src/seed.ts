@@ -64,6 +64,34 @@ export const DEMO_SCHOOL_TYPES = [
   'CreditTransferCredential',
 ];
 
+/** Credential types the demo training provider is accredited for. */
+export const DEMO_PROVIDER_TYPES = ['PdCompletionCredential', 'OpenBadgeCredential', 'AchievementCredential'];
+
+/** Demo conversion rules: a five-year cycle of 72 credits, 10 hours a credit (5 for open lessons), caps per kind. */
+export function demoPdRules(year: number): Record<string, unknown> {
+  const kind = (k: string, zh: string, en: string, hoursPerCredit: number, capCredits: number) => ({
+    kind: k,
+    label: { zh, en },
+    hoursPerCredit,
+    capCredits,
+  });
+  return {
+    version: `pd-${year - 1}`,
+    effectiveFrom: new Date(Date.UTC(year - 1, 0, 1)).toISOString(),
+    cycleYears: 5,
+    requiredCredits: 72,
+    creditUnit: '学分',
+    kinds: [
+      kind('centralised', '集中培训', 'Centralised training', 10, 72),
+      kind('online', '远程（网络）培训', 'Online training', 10, 24),
+      kind('school-based-research', '校本研修', 'School-based research', 10, 24),
+      kind('informal-learning', '团队研修与自主学习', 'Team research and informal learning', 10, 12),
+      kind('resource-building', '数字教学资源建设', 'Building digital teaching resources', 10, 12),
+      kind('open-lesson', '公开课', 'Open lessons', 5, 12),
+    ],
+  };
+}
+
 export function demoDid(host: string, orgId: string): string {
   return `did:web:${host}:orgs:${orgId}`;
 }
@@ -115,6 +143,19 @@ export async function seedDemo(
       }),
     ]);
   }
+
+  for (const org of orgs.filter((o) => o.kind === 'provider')) {
+    await ledger.submit(bureauAdmin, 'registry:Accredit', [
+      JSON.stringify({
+        accreditationId: `${org.orgId}-pd`,
+        orgId: org.orgId,
+        credentialTypes: DEMO_PROVIDER_TYPES,
+        validFrom: new Date(Date.UTC(year - 1, 0, 1)).toISOString(),
+        validUntil: new Date(Date.UTC(year + 5, 0, 1)).toISOString(),
+      }),
+    ]);
+  }
+  await ledger.submit(bureauAdmin, 'pd:DefineRules', [JSON.stringify(demoPdRules(year))]);
 
   for (const set of SEED_DIMENSION_SETS) {
     await ledger.submit(bureauAdmin, 'growth:DefineDimensionSet', [JSON.stringify(set)]);

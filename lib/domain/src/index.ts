@@ -11,3 +11,4 @@ export * from './vc-api.js';
 export * from './inspection.js';
 export * from './credit-bank.js';
 export * from './growth.js';
+export * from './pd.js';

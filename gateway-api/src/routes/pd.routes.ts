@@ -1,0 +1,199 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import {
+  DefinePdRulesRequest,
+  DomainError,
+  PdCompletion,
+  PdRules,
+  RecordCompletionRequest,
+  RecordTeacherEvaluationRequest,
+  SubjectId,
+  Timestamp,
+  type Role,
+} from '@edu-ledger/domain';
+import { defineRoute, param, type RouteSpec } from '../http/route.js';
+import type { Services } from '../services/index.js';
+import type { Principal } from '../stores/tokens.js';
+
+const STAFF: readonly Role[] = ['school-admin', 'teacher', 'provider-admin', 'bureau-admin', 'inspector'];
+const Slug = z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/);
+const OB3_CONTEXT = 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json';
+const EDU_CONTEXT = 'https://edu-ledger.example/contexts/edu/v1';
+
+function who(principal: Principal | undefined): Principal {
+  if (!principal) throw new DomainError('UNAUTHENTICATED', 'a bearer token is required');
+  return principal;
+}
+
+function ids(raw: (name: string) => string): { teacherId: string; completionId: string } {
+  const teacherId = SubjectId.safeParse(raw('teacherId'));
+  const completionId = Slug.safeParse(raw('completionId'));
+  if (!teacherId.success || !completionId.success)
+    throw new DomainError('INVALID_ARGUMENT', 'teacher or completion id');
+  return { teacherId: teacherId.data, completionId: completionId.data };
+}
+
+/** Teacher professional development (教师继续教育学分): rules, completions, confirmation, progress, credentials. */
+export function pdRoutes(services: Services): RouteSpec[] {
+  const submit = (principal: Principal | undefined, fn: string, request: unknown) =>
+    services.records.submit(who(principal), fn, request);
+  const teacherParam = (raw: string): string => {
+    const parsed = SubjectId.safeParse(raw);
+    if (!parsed.success) throw new DomainError('INVALID_ARGUMENT', 'not a teacher (subject) id');
+    return parsed.data;
+  };
+
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/pd/rules',
+      summary: "The bureau's hour-to-credit conversion rules, every version",
+      tag: 'pd',
+      access: 'public',
+      handle: async () => ({
+        status: 200,
+        json: {
+          rules: PdRules.array().parse(
+            JSON.parse(await services.ledger.evaluate(services.directory.readerIdentity, 'pd:ListRules', [])),
+          ),
+        },
+      }),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/pd/rules',
+      summary: 'Define a new version of the conversion rules (bureau)',
+      tag: 'pd',
+      access: ['bureau-admin'],
+      body: DefinePdRulesRequest,
+      handle: async ({ body, principal }) => ({
+        status: 201,
+        json: await submit(principal, 'pd:DefineRules', body),
+      }),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/pd/completions',
+      summary:
+        'Record a completed activity (accredited provider); credits computed by the rules in force then',
+      tag: 'pd',
+      access: ['provider-admin', 'school-admin'],
+      body: RecordCompletionRequest,
+      handle: async ({ body, principal }) => ({
+        status: 201,
+        json: await submit(principal, 'pd:RecordCompletion', body),
+      }),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/pd/completions/:teacherId/:completionId/decision',
+      summary: "Confirm or reject a completion (the teacher's school); only confirmed ones accrue",
+      tag: 'pd',
+      access: ['school-admin'],
+      body: z.object({ confirm: z.boolean() }),
+      handle: async ({ req, body, principal }) => ({
+        status: 200,
+        json: await submit(principal, 'pd:ConfirmCompletion', {
+          ...ids((n) => param(req, n)),
+          confirm: body.confirm,
+        }),
+      }),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/pd/completions/:teacherId/:completionId/credential',
+      summary: "Issue the Open Badges credential for a confirmed completion to the teacher's DID (provider)",
+      tag: 'pd',
+      access: ['provider-admin', 'school-admin'],
+      body: z.object({ holderDid: z.string().regex(/^did:key:z[1-9A-HJ-NP-Za-km-z]+$/) }),
+      handle: async ({ req, body, principal }) => {
+        const caller = who(principal);
+        const ref = ids((n) => param(req, n));
+        const completion = PdCompletion.parse(await services.records.query(caller, 'pd:GetCompletion', ref));
+        if (completion.providerId !== caller.orgId)
+          throw new DomainError('FORBIDDEN_ORG', 'only the provider issues it');
+        if (completion.state !== 'confirmed')
+          throw new DomainError('INVALID_STATE', 'the school has not confirmed it');
+        const rules = PdRules.array()
+          .parse(
+            JSON.parse(await services.ledger.evaluate(services.directory.readerIdentity, 'pd:ListRules', [])),
+          )
+          .find((r) => r.version === completion.rulesVersion);
+        const verifiableCredential = await services.issuance.issue(caller, {
+          credential: {
+            '@context': ['https://www.w3.org/ns/credentials/v2', OB3_CONTEXT, EDU_CONTEXT],
+            type: ['VerifiableCredential', 'OpenBadgeCredential', 'PdCompletionCredential'],
+            name: `${completion.title.zh} ${completion.title.en}`,
+            credentialSubject: {
+              id: body.holderDid,
+              type: ['AchievementSubject'],
+              achievement: {
+                id: `urn:uuid:${randomUUID()}`,
+                type: ['Achievement'],
+                name: `${completion.title.zh} / ${completion.title.en}`,
+                criteria: { narrative: `${completion.hours} 学时 / hours, ${completion.activityKind}` },
+                creditsAvailable: completion.credits,
+              },
+              creditsEarned: completion.credits,
+              creditUnit: rules?.creditUnit ?? '学分',
+              hours: completion.hours,
+              activityKind: completion.activityKind,
+              rulesVersion: completion.rulesVersion,
+              completedOn: completion.completedOn,
+            },
+          },
+          options: { format: 'ldp' },
+        });
+        return { status: 201, json: { verifiableCredential } };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/pd/teachers/:teacherId/progress',
+      summary: 'Credits per kind (capped) in the current cycle and progress toward the requirement',
+      tag: 'pd',
+      access: STAFF,
+      handle: async ({ req, principal }) => {
+        const at = Timestamp.optional().safeParse(req.query['at']);
+        if (!at.success) throw new DomainError('INVALID_ARGUMENT', 'at must be an ISO time');
+        return {
+          status: 200,
+          json: await services.records.query(who(principal), 'pd:GetTeacherProgress', {
+            teacherId: teacherParam(param(req, 'teacherId')),
+            at: at.data ?? services.now().toISOString(),
+          }),
+        };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/pd/teachers/:teacherId/evaluations',
+      summary: 'Record a teacher evaluation over the teacher-archive dimensions (school)',
+      tag: 'pd',
+      access: ['school-admin'],
+      body: RecordTeacherEvaluationRequest.omit({ teacherId: true }),
+      handle: async ({ req, body, principal }) => ({
+        status: 201,
+        json: await submit(principal, 'pd:RecordTeacherEvaluation', {
+          ...body,
+          teacherId: teacherParam(param(req, 'teacherId')),
+        }),
+      }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/pd/teachers/:teacherId/evaluations',
+      summary: "A teacher's evaluations by period",
+      tag: 'pd',
+      access: STAFF,
+      handle: async ({ req, principal }) => ({
+        status: 200,
+        json: {
+          evaluations: await services.records.query(who(principal), 'pd:ListTeacherEvaluations', {
+            teacherId: teacherParam(param(req, 'teacherId')),
+          }),
+        },
+      }),
+    }),
+  ];
+}

@@ -1,0 +1,183 @@
+import { expect } from 'chai';
+import { didKeyFromSeed } from '@edu-ledger/credentials';
+import { startGateway, type Gateway } from './harness.js';
+
+const TEACHER = `subj-${'7e'.repeat(16)}`;
+const daysAgo = (n: number): string => new Date(Date.now() - n * 86_400_000).toISOString();
+
+describe('gateway: teacher professional development (教师继续教育学分)', function () {
+  this.timeout(60_000);
+  let gw: Gateway;
+  let provider: string;
+  let gen: string;
+
+  before(async () => {
+    gw = await startGateway();
+    provider = gw.tokens['provider-admin@provider'] ?? '';
+    gen = gw.tokens['school-admin@school-gen'] ?? '';
+  });
+  after(() => gw.close());
+
+  async function step(
+    method: string,
+    path: string,
+    token: string | undefined,
+    body: unknown,
+    status: number,
+    code?: string,
+  ): Promise<any> {
+    const height = gw.ledger.blockHeight;
+    const res = await gw.call(method, path, { token, body });
+    expect(res.status, `${method} ${path}: ${JSON.stringify(res.body)}`).to.equal(status);
+    if (code) {
+      expect(res.body.error.code).to.equal(code);
+      expect(gw.ledger.blockHeight, 'a refused step writes nothing').to.equal(height);
+    }
+    return res.body;
+  }
+
+  const completion = (
+    completionId: string,
+    activityKind: string,
+    hours: number,
+  ): Record<string, unknown> => ({
+    completionId,
+    teacherId: TEACHER,
+    schoolId: 'school-gen',
+    activityKind,
+    title: { zh: '新课标教学设计研修', en: 'Curriculum standards workshop' },
+    hours,
+    completedOn: daysAgo(10),
+  });
+
+  it('accrues credits only after the school confirms, with per-kind caps, and issues a credential that verifies', async () => {
+    const rules = await step('GET', '/pd/rules', undefined, undefined, 200);
+    expect(rules.rules[0].kinds.map((k: any) => k.kind)).to.include.members(['online', 'open-lesson']);
+
+    await step(
+      'POST',
+      '/pd/completions',
+      gw.tokens['school-admin@school-voc'],
+      completion('c-0', 'online', 30),
+      403,
+      'NOT_ACCREDITED',
+    );
+    await step(
+      'POST',
+      '/pd/completions',
+      gw.tokens['teacher@provider'],
+      completion('c-0', 'online', 30),
+      403,
+      'FORBIDDEN_ROLE',
+    );
+    await step(
+      'POST',
+      '/pd/completions',
+      provider,
+      { ...completion('c-0', 'online', 30), completedOn: daysAgo(-5) },
+      400,
+      'INVALID_ARGUMENT',
+    );
+
+    const online = await step('POST', '/pd/completions', provider, completion('c-1', 'online', 300), 201);
+    expect(online.record).to.include({ credits: 30, state: 'recorded' });
+    await step('POST', '/pd/completions', provider, completion('c-2', 'open-lesson', 10), 201);
+    await step(
+      'POST',
+      '/pd/completions',
+      provider,
+      completion('c-2', 'open-lesson', 10),
+      409,
+      'ALREADY_EXISTS',
+    );
+
+    let progress = await step('GET', `/pd/teachers/${TEACHER}/progress`, gen, undefined, 200);
+    expect(progress).to.include({ total: 0, required: 72, pending: 2, creditUnit: '学分' });
+
+    await step(
+      'POST',
+      `/pd/completions/${TEACHER}/c-1/decision`,
+      gw.tokens['school-admin@school-voc'],
+      { confirm: true },
+      403,
+      'FORBIDDEN_ORG',
+    );
+    await step(
+      'POST',
+      `/pd/completions/${TEACHER}/c-1/credential`,
+      provider,
+      { holderDid: 'did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK' },
+      409,
+      'INVALID_STATE',
+    );
+    await step('POST', `/pd/completions/${TEACHER}/c-1/decision`, gen, { confirm: true }, 200);
+    await step(
+      'POST',
+      `/pd/completions/${TEACHER}/c-1/decision`,
+      gen,
+      { confirm: true },
+      409,
+      'INVALID_STATE',
+    );
+    await step('POST', `/pd/completions/${TEACHER}/c-2/decision`, gen, { confirm: false }, 200);
+
+    progress = await step('GET', `/pd/teachers/${TEACHER}/progress`, gen, undefined, 200);
+    const online2 = progress.byKind.find((k: any) => k.kind === 'online');
+    expect(online2).to.include({ earned: 30, counted: 24, cap: 24 });
+    expect(progress.byKind.find((k: any) => k.kind === 'open-lesson').earned).to.equal(0);
+    expect(progress).to.include({ total: 24, pending: 0 });
+    expect(progress.progress).to.be.closeTo(24 / 72, 0.001);
+
+    const holder = (await didKeyFromSeed(new Uint8Array(32).fill(21))).did;
+    await step(
+      'POST',
+      `/pd/completions/${TEACHER}/c-1/credential`,
+      gen,
+      { holderDid: holder },
+      403,
+      'FORBIDDEN_ORG',
+    );
+    const issued = await step(
+      'POST',
+      `/pd/completions/${TEACHER}/c-1/credential`,
+      provider,
+      { holderDid: holder },
+      201,
+    );
+    const vc = issued.verifiableCredential;
+    expect(vc.type).to.include.members(['OpenBadgeCredential', 'PdCompletionCredential']);
+    expect(vc.credentialSubject).to.include({ creditsEarned: 30, creditUnit: '学分', hours: 300 });
+    const verify = await gw.call('POST', '/credentials/verify', { body: { verifiableCredential: vc } });
+    expect(verify.status, JSON.stringify(verify.body)).to.equal(200);
+  });
+
+  it('records teacher evaluations over the teacher-archive dimensions, once per period', async () => {
+    const body = {
+      period: '2026',
+      scores: [
+        { dimension: 'ethics', score: 95 },
+        { dimension: 'teaching-results', score: 88 },
+      ],
+    };
+    await step(
+      'POST',
+      `/pd/teachers/${TEACHER}/evaluations`,
+      gw.tokens['teacher@school-gen'],
+      body,
+      403,
+      'FORBIDDEN_ROLE',
+    );
+    await step(
+      'POST',
+      `/pd/teachers/${TEACHER}/evaluations`,
+      gen,
+      { ...body, scores: [...body.scores, { dimension: 'ethics', score: 1 }] },
+      400,
+      'INVALID_ARGUMENT',
+    );
+    await step('POST', `/pd/teachers/${TEACHER}/evaluations`, gen, body, 201);
+    await step('POST', `/pd/teachers/${TEACHER}/evaluations`, gen, body, 409, 'ALREADY_EXISTS');
+    const list = await step('GET', `/pd/teachers/${TEACHER}/evaluations`, gen, undefined, 200);
+    expect(list.evaluations[0].scores).to.have.length(2);
+  });
+});
