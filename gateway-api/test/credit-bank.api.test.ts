@@ -151,6 +151,30 @@ describe('gateway: credit bank (学分银行)', function () {
     );
     await step('/credit-bank/recognitions', voc, { ...request, recognitionId: 'r-2' }, 409, 'ALREADY_EXISTS');
 
+    const holder = 'did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK';
+    await step(
+      '/credit-bank/recognitions/r-1/credential',
+      voc,
+      { learnerId: LEARNER, holderDid: holder },
+      403,
+      'FORBIDDEN_ORG',
+    );
+    const issued = await step(
+      '/credit-bank/recognitions/r-1/credential',
+      gen,
+      { learnerId: LEARNER, holderDid: holder },
+      201,
+    );
+    expect(issued.verifiableCredential.credentialSubject).to.include({
+      credits: 2,
+      fromInstitution: 'school-voc',
+      toInstitution: 'school-gen',
+    });
+    const verified = await gw.call('POST', '/credentials/verify', {
+      body: { verifiableCredential: issued.verifiableCredential },
+    });
+    expect(verified.status, JSON.stringify(verified.body)).to.equal(200);
+
     const statement = await gw.call('GET', `/credit-bank/learners/${LEARNER}`, { token: gen });
     expect(statement.body.balance).to.deep.equal({
       'school-voc': { earned: 4, recognised: 0 },

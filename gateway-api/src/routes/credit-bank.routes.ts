@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import {
   DecideRecognitionRequest,
+  EarnedCredit,
+  Recognition,
   DefineCourseRequest,
   DomainError,
   OrgId,
@@ -13,6 +15,8 @@ import {
 import { defineRoute, param, type RouteSpec } from '../http/route.js';
 import type { Services } from '../services/index.js';
 import type { Principal } from '../stores/tokens.js';
+
+const LearnerStatement = z.object({ earned: z.array(EarnedCredit), recognitions: z.array(Recognition) });
 
 const STAFF: readonly Role[] = ['school-admin', 'teacher', 'bureau-admin'];
 const Slug = z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/);
@@ -138,6 +142,57 @@ export function creditBankRoutes(services: Services): RouteSpec[] {
           recognitionId: pathParam(Slug, param(req, 'id'), 'recognition id'),
         }),
       }),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/credit-bank/recognitions/:id/credential',
+      summary:
+        'Issue a CreditTransferCredential for an approved recognition to the learner (target institution)',
+      tag: 'credit-bank',
+      access: ['school-admin'],
+      body: z.object({
+        learnerId: SubjectId,
+        holderDid: z.string().regex(/^did:key:z[1-9A-HJ-NP-Za-km-z]+$/),
+      }),
+      handle: async ({ req, body, principal }) => {
+        const caller = who(principal);
+        const recognitionId = pathParam(Slug, param(req, 'id'), 'recognition id');
+        const statement = LearnerStatement.parse(
+          await services.records.query(caller, 'creditbank:GetLearnerStatement', {
+            learnerId: body.learnerId,
+          }),
+        );
+        const recognition = statement.recognitions.find((r) => r.recognitionId === recognitionId);
+        if (!recognition)
+          throw new DomainError('NOT_FOUND', `no recognition ${recognitionId} for this learner`);
+        if (recognition.toOrg !== caller.orgId)
+          throw new DomainError('FORBIDDEN_ORG', 'the recognising institution issues it');
+        if (recognition.state !== 'approved')
+          throw new DomainError('INVALID_STATE', `recognition is ${recognition.state}`);
+        const earned = statement.earned.find((e) => e.creditId === recognition.creditId);
+        const verifiableCredential = await services.issuance.issue(caller, {
+          credential: {
+            '@context': [
+              'https://www.w3.org/ns/credentials/v2',
+              'https://edu-ledger.example/contexts/edu/v1',
+            ],
+            type: ['VerifiableCredential', 'CreditTransferCredential'],
+            name: '学分互认证明 Credit transfer',
+            credentialSubject: {
+              id: body.holderDid,
+              credits: recognition.credits,
+              creditUnit: '学分',
+              courseId: recognition.toCourse,
+              fromInstitution: recognition.fromOrg,
+              toInstitution: recognition.toOrg,
+              agreementId: recognition.agreementId,
+              ...(earned ? { term: earned.term } : {}),
+            },
+          },
+          options: { format: 'ldp' },
+        });
+        return { status: 201, json: { verifiableCredential } };
+      },
     }),
     defineRoute({
       method: 'get',
