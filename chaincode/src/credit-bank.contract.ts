@@ -9,7 +9,8 @@ import {
   EVENTS,
   EarnedCredit,
   LearnerRequest,
-  OrgIdRequest,
+  OrgId,
+  PageRequest,
   ProposeAgreementRequest,
   Recognition,
   RecordEarnedCreditRequest,
@@ -21,7 +22,7 @@ import { requireOrg, requireRole } from './caller.js';
 import { Contract, Info, Transaction } from './fabric.js';
 import type { LedgerContext } from './ledger-context.js';
 import { K } from './keys.js';
-import { emit, key, listRecords, readRecord, txTime, writeRecord } from './store.js';
+import { emit, key, listRecords, pageRecords, readRecord, txTime, writeRecord } from './store.js';
 
 const RecognisedOnce = z.object({ recognitionId: z.string() });
 const INSTITUTION_ADMIN = ['school-admin'] as const;
@@ -50,8 +51,8 @@ export class CreditBankContract extends Contract {
 
   @Transaction(false)
   async ListCourses(ctx: LedgerContext, requestJson: string): Promise<string> {
-    const { orgId } = parseJsonArg(OrgIdRequest, requestJson, 'ListCourses');
-    return canonicalJson(await listRecords(ctx, Course, K.course, orgId));
+    const { orgId, ...page } = parseJsonArg(PageRequest.extend({ orgId: OrgId }), requestJson, 'ListCourses');
+    return canonicalJson(await pageRecords(ctx, Course, page, K.course, orgId));
   }
 
   /** Proposed by one institution (which approves it by proposing); effective once the partner approves. */

@@ -16,13 +16,14 @@ import {
   RespondToActionsRequest,
   SubmitEvaluationRequest,
   canonicalJson,
+  PageRequest,
   parseJsonArg,
 } from '@edu-ledger/domain';
 import { requireOrg, requireRole, resolveCaller, type Caller } from './caller.js';
 import { Contract, Info, Transaction } from './fabric.js';
 import type { LedgerContext } from './ledger-context.js';
 import { K } from './keys.js';
-import { emit, key, listRecords, readRecord, txTime, writeRecord } from './store.js';
+import { emit, key, listRecords, pageRecords, readRecord, txTime, writeRecord } from './store.js';
 
 /** Index from inspection id to its school, so look-ups by id need no scan. */
 const InspectionRef = z.object({ schoolId: OrgId });
@@ -182,12 +183,16 @@ export class InspectionContract extends Contract {
 
   @Transaction(false)
   async ListInspections(ctx: LedgerContext, requestJson: string): Promise<string> {
-    const { orgId } = parseJsonArg(z.object({ orgId: OrgId }), requestJson, 'ListInspections');
+    const { orgId, ...page } = parseJsonArg(
+      PageRequest.extend({ orgId: OrgId }),
+      requestJson,
+      'ListInspections',
+    );
     const caller = await resolveCaller(ctx);
     if (caller.org.kind !== 'bureau' && caller.org.orgId !== orgId) {
       throw new DomainError('FORBIDDEN_ORG', 'a school sees only its own inspections');
     }
-    return canonicalJson(await listRecords(ctx, Inspection, K.inspection, orgId));
+    return canonicalJson(await pageRecords(ctx, Inspection, page, K.inspection, orgId));
   }
 
   /** Open corrective actions past their deadline at `at`, for the caller's bureau. */

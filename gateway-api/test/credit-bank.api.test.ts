@@ -175,6 +175,10 @@ describe('gateway: credit bank (学分银行)', function () {
     });
     expect(verified.status, JSON.stringify(verified.body)).to.equal(200);
 
+    const catalogue = await gw.call('GET', '/organizations/school-voc/courses?pageSize=1');
+    expect(catalogue.body.courses.map((c: any) => c.courseId)).to.deep.equal(['cnc-basics']);
+    expect(catalogue.body.bookmark).to.equal('');
+
     const statement = await gw.call('GET', `/credit-bank/learners/${LEARNER}`, { token: gen });
     expect(statement.body.balance).to.deep.equal({
       'school-voc': { earned: 4, recognised: 0 },

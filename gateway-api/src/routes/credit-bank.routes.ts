@@ -12,6 +12,7 @@ import {
   SubjectId,
   type Role,
 } from '@edu-ledger/domain';
+import { pageFromQuery, pageToJson } from '../http/paging.js';
 import { defineRoute, param, type RouteSpec } from '../http/route.js';
 import type { Services } from '../services/index.js';
 import type { Principal } from '../stores/tokens.js';
@@ -60,9 +61,9 @@ export function creditBankRoutes(services: Services): RouteSpec[] {
         const raw = await services.ledger.evaluate(
           services.directory.readerIdentity,
           'creditbank:ListCourses',
-          [JSON.stringify({ orgId })],
+          [JSON.stringify({ orgId, ...pageFromQuery(req.query) })],
         );
-        return { status: 200, json: { courses: JSON.parse(raw) as unknown } };
+        return { status: 200, json: pageToJson('courses', JSON.parse(raw)) };
       },
     }),
     defineRoute({

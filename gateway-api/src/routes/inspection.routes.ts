@@ -11,6 +11,7 @@ import {
   Timestamp,
   type Role,
 } from '@edu-ledger/domain';
+import { pageFromQuery, pageToJson } from '../http/paging.js';
 import { defineRoute, param, type RouteContext, type RouteSpec } from '../http/route.js';
 import type { Services } from '../services/index.js';
 import type { Principal } from '../stores/tokens.js';
@@ -137,11 +138,13 @@ export function inspectionRoutes(services: Services): RouteSpec[] {
       access: ANY_STAFF,
       handle: async (ctx) => ({
         status: 200,
-        json: {
-          inspections: await services.records.query(who(ctx.principal), 'inspection:ListInspections', {
+        json: pageToJson(
+          'inspections',
+          await services.records.query(who(ctx.principal), 'inspection:ListInspections', {
             orgId: orgIdParam(ctx),
+            ...pageFromQuery(ctx.req.query),
           }),
-        },
+        ),
       }),
     }),
     defineRoute({

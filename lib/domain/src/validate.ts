@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { DomainError } from './errors.js';
 
 /**
@@ -26,3 +26,9 @@ export function parseJsonArg<S extends z.ZodType>(schema: S, arg: unknown, what:
   }
   return parseOrThrow(schema, value, what);
 }
+
+/** Page arguments for list queries; the bookmark is opaque (the ledger's own, base64url-encoded over HTTP). */
+export const PageRequest = z.object({
+  pageSize: z.number().int().min(1).max(100).default(50),
+  bookmark: z.string().max(2000).default(''),
+});
