@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
 import type { Signer } from '@digitalbazaar/ed25519-multikey';
 import { MULTIKEY_V1_CONTEXT } from './contexts.js';
@@ -75,7 +76,24 @@ const PROBE = new TextEncoder().encode('edu-ledger key pair probe');
  * Imports a stored key for signing. A secret that does not belong to the public key would produce
  * proofs that can never verify, so the pair is checked with a probe signature first.
  */
-export async function signerFor(key: ExportedKey): Promise<Signer> {
+export function signerFor(key: ExportedKey): Promise<Signer> {
+  // Importing the key and probing it costs three signature-sized operations; an issuer signs with
+  // the same key thousands of times, so the checked signer is kept per exact key material.
+  const cacheKey = createHash('sha256')
+    .update(`${key.id}\n${key.controller}\n${key.publicKeyMultibase}\n${key.secretKeyMultibase}`)
+    .digest('hex');
+  let signer = signers.get(cacheKey);
+  if (!signer) {
+    signer = importSigner(key);
+    signers.set(cacheKey, signer);
+    signer.catch(() => signers.delete(cacheKey));
+  }
+  return signer;
+}
+
+const signers = new Map<string, Promise<Signer>>();
+
+async function importSigner(key: ExportedKey): Promise<Signer> {
   const pair = await Ed25519Multikey.from({
     '@context': MULTIKEY_V1_CONTEXT,
     type: 'Multikey',
