@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
 const MasterKey = z
@@ -23,6 +24,8 @@ const Env = z
       .default('edu.example.cn'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'),
     FABRIC_CONNECTION: z.string().optional(),
+    /** Worker threads that sign credentials; 0 signs on the main thread. */
+    SIGNING_WORKERS: z.coerce.number().int().min(0).max(64).default(availableParallelism()),
   })
   .superRefine((env, ctx) => {
     if (env.EDU_MODE === 'production' && env.EDU_MASTER_KEY === undefined) {

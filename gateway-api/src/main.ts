@@ -7,6 +7,7 @@ import { createApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { createServices } from './services/index.js';
+import { WorkerPoolSigner } from './services/signer.js';
 import { GatewayDb } from './stores/gateway-db.js';
 import { isSeeded, seedDemo } from './seed.js';
 
@@ -46,9 +47,11 @@ async function main(): Promise<void> {
   mkdirSync(dataDir, { recursive: true });
   const ledger = await openLedger(config, dataDir);
   const db = await GatewayDb.open(join(dataDir, 'gateway'));
+  const signer = config.SIGNING_WORKERS > 0 ? new WorkerPoolSigner(config.SIGNING_WORKERS) : undefined;
   const services = createServices({
     ledger,
     db,
+    signer,
     masterKey: masterKey(config, dataDir, logger),
     readerIdentity: x509Identity('BureauMSP', 'gateway-reader'),
     publicUrl: config.PUBLIC_URL,
@@ -86,7 +89,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'shutting down');
     server.close(() => {
-      void Promise.all([ledger.close(), db.close()]).finally(() => process.exit(0));
+      void Promise.all([ledger.close(), db.close(), signer?.close()]).finally(() => process.exit(0));
     });
   };
   process.on('SIGTERM', () => stop('SIGTERM'));

@@ -13,6 +13,7 @@ import { IssuerKeys } from './issuer-keys.js';
 import { RecordsService } from './records.js';
 import { StatusAllocator } from './status-allocator.js';
 import { StatusService } from './status.service.js';
+import { InProcessSigner, type CredentialSigner } from './signer.js';
 import { VerificationService } from './verification.service.js';
 
 export interface ServiceDeps {
@@ -24,6 +25,8 @@ export interface ServiceDeps {
   now?: () => Date;
   anchorer?: AnchorerOptions;
   statusListTtlMs?: number;
+  /** Signs issued credentials; in-process unless main() passes a worker pool. */
+  signer?: CredentialSigner;
 }
 
 export interface Services {
@@ -73,7 +76,7 @@ export function createServices(deps: ServiceDeps): Services {
     allocator: new StatusAllocator(deps.db),
     store,
     vault,
-    documentLoader,
+    signer: deps.signer ?? new InProcessSigner(documentLoader),
     now,
     publicUrl: deps.publicUrl,
   });

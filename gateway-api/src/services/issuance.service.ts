@@ -6,7 +6,7 @@ import {
   type IssueRequest,
   type Organization,
 } from '@edu-ledger/domain';
-import { credentialDigest, issueCredential, type DocumentLoader } from '@edu-ledger/credentials';
+import { credentialDigest } from '@edu-ledger/credentials';
 import type { LedgerPort } from '@edu-ledger/ledger';
 import type { Principal } from '../stores/tokens.js';
 import type { Anchorer } from './anchorer.js';
@@ -15,6 +15,7 @@ import type { Directory } from './directory.js';
 import type { IssuerKeys } from './issuer-keys.js';
 import type { StatusAllocator } from './status-allocator.js';
 import type { Vault } from '../stores/vault.js';
+import type { CredentialSigner } from './signer.js';
 
 const OB3_CONTEXT_PREFIX = 'https://purl.imsglobal.org/spec/ob/v3p0/context';
 
@@ -26,7 +27,7 @@ export interface IssuanceDeps {
   allocator: StatusAllocator;
   store: CredentialStore;
   vault: Vault;
-  documentLoader: DocumentLoader;
+  signer: CredentialSigner;
   now: () => Date;
   publicUrl: string;
 }
@@ -86,12 +87,7 @@ export class IssuanceService {
       })),
     };
     const key = await this.deps.keys.current(org.orgId);
-    const signed = await issueCredential({
-      credential: unsigned,
-      key,
-      documentLoader: this.deps.documentLoader,
-      now,
-    });
+    const signed = await this.deps.signer.sign(unsigned, key, now);
     const digest = credentialDigest(signed);
     const identity = await this.deps.directory.identityFor(principal);
     const receipt = await this.deps.anchorer.anchor(identity, {

@@ -1,0 +1,99 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import {
+  issueCredential,
+  type Credential,
+  type DocumentLoader,
+  type ExportedKey,
+  type VerifiableCredential,
+} from '@edu-ledger/credentials';
+
+/** Signs credentials; where the CPU work happens is the implementation's business. */
+export interface CredentialSigner {
+  sign(credential: Credential, key: ExportedKey, now: Date): Promise<VerifiableCredential>;
+  close(): Promise<void>;
+}
+
+/** Signs on the calling thread. */
+export class InProcessSigner implements CredentialSigner {
+  constructor(private readonly documentLoader: DocumentLoader) {}
+
+  sign(credential: Credential, key: ExportedKey, now: Date): Promise<VerifiableCredential> {
+    return issueCredential({ credential, key, documentLoader: this.documentLoader, now });
+  }
+
+  async close(): Promise<void> {}
+}
+
+interface Slot {
+  worker: Worker;
+  inFlight: Map<number, Job>;
+  dead: boolean;
+}
+
+interface Job {
+  id: number;
+  resolve: (vc: VerifiableCredential) => void;
+  reject: (error: Error) => void;
+}
+
+/**
+ * Signs on worker threads. RDF canonicalisation in eddsa-rdfc-2022 is CPU-bound and single
+ * threaded, so a pool lets issuance use every core while the main thread serves HTTP and commits
+ * to the ledger. Jobs go to the worker with the fewest in flight.
+ */
+export class WorkerPoolSigner implements CredentialSigner {
+  private readonly slots: Slot[] = [];
+  private nextId = 0;
+  private closed = false;
+
+  constructor(size = availableParallelism()) {
+    for (let i = 0; i < Math.max(1, size); i++) this.slots.push(this.spawn());
+  }
+
+  sign(credential: Credential, key: ExportedKey, now: Date): Promise<VerifiableCredential> {
+    if (this.closed) return Promise.reject(new Error('signer is closed'));
+    const index = this.slots.reduce(
+      (best, slot, i) => (slot.inFlight.size < (this.slots[best]?.inFlight.size ?? Infinity) ? i : best),
+      0,
+    );
+    let slot = this.slots[index];
+    if (!slot || slot.dead) {
+      // A worker that died is replaced on demand, so one crash does not stop issuance.
+      slot = this.spawn();
+      this.slots[index] = slot;
+    }
+    const id = this.nextId++;
+    const target = slot;
+    return new Promise<VerifiableCredential>((resolve, reject) => {
+      target.inFlight.set(id, { id, resolve, reject });
+      target.worker.postMessage({ id, credential, key, now: now.toISOString() });
+    });
+  }
+
+  private spawn(): Slot {
+    const worker = new Worker(new URL('./sign-worker-entry.mjs', import.meta.url));
+    const slot: Slot = { worker, inFlight: new Map<number, Job>(), dead: false };
+    const fail = (error: Error): void => {
+      slot.dead = true;
+      for (const job of slot.inFlight.values()) job.reject(error);
+      slot.inFlight.clear();
+    };
+    worker.on('message', (message: { id: number; vc?: VerifiableCredential; error?: string }) => {
+      const job = slot.inFlight.get(message.id);
+      if (!job) return;
+      slot.inFlight.delete(message.id);
+      if (message.vc) job.resolve(message.vc);
+      else job.reject(new Error(message.error ?? 'signing failed'));
+    });
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`signing worker exited with code ${code}`)));
+    worker.unref();
+    return slot;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.slots.map((slot) => slot.worker.terminate()));
+  }
+}
