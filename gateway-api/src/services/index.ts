@@ -53,19 +53,32 @@ export function createServices(deps: ServiceDeps): Services {
   const vault = new Vault(deps.db, deps.masterKey, now);
   const keys = new IssuerKeys(deps.db, deps.ledger, deps.masterKey);
   const store = new CredentialStore(deps.db, vault, deps.masterKey);
+  // DID documents change only when a key is registered or revoked: cached until such an event, and
+  // for at most a minute in any case (a ledger whose events this gateway might miss).
+  const didCache = new Map<string, { doc: Record<string, unknown> | null; until: number }>();
+  deps.ledger.onEvent((event) => {
+    if (event.name === 'IssuerKeyRegistered' || event.name === 'IssuerKeyRevoked') didCache.clear();
+  });
   const documentLoader = createDocumentLoader({
     // did:web documents come from the ledger's key registry, never from the network.
     resolveDid: async (did) => {
+      const hit = didCache.get(did);
+      if (hit && hit.until > Date.now()) return hit.doc;
+      let doc: Record<string, unknown> | null = null;
       try {
-        const doc: unknown = JSON.parse(
+        const parsed: unknown = JSON.parse(
           await deps.ledger.evaluate(deps.readerIdentity, 'keys:GetDidDocument', [JSON.stringify({ did })]),
         );
-        return typeof doc === 'object' && doc !== null ? (doc as Record<string, unknown>) : null;
+        doc = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : null;
       } catch (error) {
-        if (error instanceof DomainError && (error.code === 'NOT_FOUND' || error.code === 'INVALID_ARGUMENT'))
-          return null;
-        throw error;
+        if (!(
+          error instanceof DomainError &&
+          (error.code === 'NOT_FOUND' || error.code === 'INVALID_ARGUMENT')
+        ))
+          throw error;
       }
+      didCache.set(did, { doc, until: Date.now() + 60_000 });
+      return doc;
     },
   });
   const issuance = new IssuanceService({
