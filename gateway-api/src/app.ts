@@ -11,7 +11,9 @@ import { growthRoutes } from './routes/growth.routes.js';
 import { inspectionRoutes } from './routes/inspection.routes.js';
 import { pdRoutes } from './routes/pd.routes.js';
 import { ledgerRoutes } from './routes/ledger.routes.js';
+import { offerRoutes } from './routes/offers.routes.js';
 import { subjectRoutes } from './routes/subjects.routes.js';
+import { verifierRoutes } from './routes/verifier.routes.js';
 import type { Services } from './services/index.js';
 
 export interface AppOptions {
@@ -32,6 +34,8 @@ export function allRoutes(services: Services): RouteSpec[] {
     ...creditBankRoutes(services),
     ...growthRoutes(services),
     ...pdRoutes(services),
+    ...offerRoutes(services),
+    ...verifierRoutes(services),
   ];
 }
 

@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -27,8 +27,18 @@ export interface Gateway {
   close: () => Promise<void>;
 }
 
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
 /** A real gateway over a real embedded ledger in a temporary DATA_DIR, listening on a free port. */
-export async function startGateway(): Promise<Gateway> {
+export async function startGateway(
+  options: { staticMounts?: { path: string; dir: string }[] } = {},
+): Promise<Gateway> {
   const dataDir = mkdtempSync(join(tmpdir(), 'edu-gw-'));
   const logLines: string[] = [];
   const sink = new Writable({
@@ -40,17 +50,20 @@ export async function startGateway(): Promise<Gateway> {
   const logger = createLogger('debug', sink);
   const ledger = await EmbeddedLedger.open({ path: join(dataDir, 'ledger') });
   const db = await GatewayDb.open(join(dataDir, 'gateway'));
-  let url = 'http://127.0.0.1:0';
+  // The public URL must carry the real port (offer and status-list links point at it), so the port
+  // is chosen before the services are built.
+  const port = await freePort();
+  let url = `http://127.0.0.1:${port}`;
   const services = createServices({
     ledger,
     db,
     masterKey: randomBytes(32),
     readerIdentity: x509Identity('BureauMSP', 'gateway-reader'),
-    publicUrl: 'http://127.0.0.1',
+    publicUrl: url,
   });
   const tokens = await seedDemo(services, { dataDir, didHost: 'edu.example.cn', now: new Date() });
-  const app = createApp({ services, logger, publicUrl: url });
-  const server = app.listen(0, '127.0.0.1');
+  const app = createApp({ services, logger, publicUrl: url, staticMounts: options.staticMounts ?? [] });
+  const server = app.listen(port, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 

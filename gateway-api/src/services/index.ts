@@ -43,6 +43,8 @@ export interface Services {
   status: StatusService;
   records: RecordsService;
   growth: GrowthService;
+  /** Base URL that links handed to other parties (offers, status lists) start with. */
+  publicUrl: string;
   now: () => Date;
 }
 
@@ -118,6 +120,7 @@ export function createServices(deps: ServiceDeps): Services {
     status,
     records,
     growth: new GrowthService(deps.db, vault, records),
+    publicUrl: deps.publicUrl,
     now,
   };
 }

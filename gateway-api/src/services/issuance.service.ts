@@ -48,7 +48,11 @@ export function statusListUrl(
 export class IssuanceService {
   constructor(private readonly deps: IssuanceDeps) {}
 
-  async issue(principal: Principal, request: IssueRequest): Promise<Record<string, unknown>> {
+  /**
+   * Everything that can refuse an issue request before anything is written: role, issuer, format,
+   * vault subject ownership and accreditation at `now`. Offers run the same checks when made.
+   */
+  async checkRequest(principal: Principal, request: IssueRequest, now: Date): Promise<Organization> {
     if (!ISSUER_ROLES.includes(principal.role)) {
       throw new DomainError('FORBIDDEN_ROLE', `issuing requires one of: ${ISSUER_ROLES.join(', ')}`);
     }
@@ -66,9 +70,18 @@ export class IssuanceService {
       if (owner !== org.orgId)
         throw new DomainError('FORBIDDEN_ORG', 'the subject is registered by another organisation');
     }
+    await this.requireAccredited(
+      org,
+      credential.type.filter((t) => t !== 'VerifiableCredential'),
+      now,
+    );
+    return org;
+  }
+
+  async issue(principal: Principal, request: IssueRequest): Promise<Record<string, unknown>> {
     const now = this.deps.now();
-    const specificTypes = credential.type.filter((t) => t !== 'VerifiableCredential');
-    await this.requireAccredited(org, specificTypes, now);
+    const org = await this.checkRequest(principal, request, now);
+    const { credential, options } = request;
 
     const [slot] = await this.deps.allocator.allocate(org.orgId);
     if (!slot) throw new DomainError('INTERNAL', 'no status slot allocated');

@@ -1,0 +1,184 @@
+import { isRecord } from './dom.js';
+
+export type CheckStatus = 'valid' | 'invalid' | 'not-checked';
+
+export interface CheckResult {
+  check: string;
+  status: CheckStatus;
+  reason: string;
+  details?: Record<string, unknown>;
+}
+
+export interface VerificationResult {
+  verified: boolean;
+  checks: CheckResult[];
+  /** Present for presentations: one result per credential, in order. */
+  credentialResults?: VerificationResult[];
+}
+
+/** A refusal from the gateway (its `{error: {code, message}}` envelope), or no answer at all. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+const GATEWAY_KEY = 'verifier.gateway';
+const TOKEN_KEY = 'verifier.token';
+
+/**
+ * The gateway this page talks to: `?gateway=` (remembered), else the saved setting, else this
+ * page's own origin, which is the case when the gateway serves the page at /verify.
+ */
+export function gatewayBase(): string {
+  const fromQuery = new URLSearchParams(location.search).get('gateway');
+  if (fromQuery) localStorage.setItem(GATEWAY_KEY, fromQuery);
+  return (fromQuery ?? localStorage.getItem(GATEWAY_KEY) ?? '').replace(/\/+$/, '');
+}
+
+export function setGatewayBase(url: string): void {
+  if (url.trim()) localStorage.setItem(GATEWAY_KEY, url.trim());
+  else localStorage.removeItem(GATEWAY_KEY);
+}
+
+// The token lives in sessionStorage: it leaves with the tab and is never written to disk by us.
+export function token(): string | undefined {
+  return sessionStorage.getItem(TOKEN_KEY) ?? undefined;
+}
+
+export function setToken(value: string | undefined): void {
+  if (value) sessionStorage.setItem(TOKEN_KEY, value);
+  else sessionStorage.removeItem(TOKEN_KEY);
+}
+
+export async function call(
+  method: 'GET' | 'POST',
+  path: string,
+  opts: { body?: unknown; auth?: boolean; absolute?: boolean } = {},
+): Promise<{ status: number; body: unknown }> {
+  const bearer = opts.auth ? token() : undefined;
+  let response: Response;
+  try {
+    response = await fetch(opts.absolute ? path : `${gatewayBase()}${path}`, {
+      method,
+      headers: {
+        accept: 'application/json',
+        ...(opts.body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
+      },
+      ...(opts.body === undefined ? {} : { body: JSON.stringify(opts.body) }),
+    });
+  } catch (error) {
+    throw new ApiError(0, 'NETWORK', error instanceof Error ? error.message : String(error));
+  }
+  const text = await response.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // Kept as text: the error message below shows it.
+  }
+  return { status: response.status, body };
+}
+
+/** Throws the gateway's error envelope as an ApiError unless the status is one of `ok`. */
+export function expectStatus(res: { status: number; body: unknown }, ok: readonly number[]): unknown {
+  if (ok.includes(res.status)) return res.body;
+  const error = isRecord(res.body) && isRecord(res.body['error']) ? res.body['error'] : undefined;
+  throw new ApiError(
+    res.status,
+    typeof error?.['code'] === 'string' ? error['code'] : 'HTTP',
+    typeof error?.['message'] === 'string' ? error['message'] : String(res.body).slice(0, 200),
+  );
+}
+
+function isCheck(value: unknown): value is CheckResult {
+  return (
+    isRecord(value) &&
+    typeof value['check'] === 'string' &&
+    (value['status'] === 'valid' || value['status'] === 'invalid' || value['status'] === 'not-checked') &&
+    typeof value['reason'] === 'string'
+  );
+}
+
+export function isVerificationResult(value: unknown): value is VerificationResult {
+  return (
+    isRecord(value) &&
+    typeof value['verified'] === 'boolean' &&
+    Array.isArray(value['checks']) &&
+    value['checks'].every(isCheck) &&
+    (value['credentialResults'] === undefined ||
+      (Array.isArray(value['credentialResults']) && value['credentialResults'].every(isVerificationResult)))
+  );
+}
+
+/**
+ * Verify answers 200 when every check passed and 400 with the same body when one failed: both are
+ * results. Anything else is the error envelope.
+ */
+function asResult(res: { status: number; body: unknown }): VerificationResult {
+  if ((res.status === 200 || res.status === 400) && isVerificationResult(res.body)) return res.body;
+  expectStatus(res, []);
+  throw new ApiError(res.status, 'HTTP', 'unexpected answer');
+}
+
+export async function verifyCredential(vc: unknown): Promise<VerificationResult> {
+  return asResult(await call('POST', '/credentials/verify', { body: { verifiableCredential: vc } }));
+}
+
+export async function verifyPresentation(
+  vp: unknown,
+  challenge: string,
+  domain: string,
+): Promise<VerificationResult> {
+  return asResult(
+    await call('POST', '/presentations/verify', {
+      body: { verifiablePresentation: vp, options: { challenge, domain } },
+    }),
+  );
+}
+
+/** Answers a verification request; the URL comes from the request itself. */
+export async function answerRequest(responseUrl: string, vp: unknown): Promise<VerificationResult> {
+  return asResult(await call('POST', responseUrl, { body: { verifiablePresentation: vp }, absolute: true }));
+}
+
+export interface Organization {
+  orgId: string;
+  kind: string;
+  did: string;
+  name: { zh: string; en: string };
+}
+
+function isOrganization(value: unknown): value is Organization {
+  return (
+    isRecord(value) &&
+    typeof value['orgId'] === 'string' &&
+    typeof value['did'] === 'string' &&
+    isRecord(value['name']) &&
+    typeof value['name']['zh'] === 'string' &&
+    typeof value['name']['en'] === 'string'
+  );
+}
+
+let orgCache: Promise<Organization[]> | undefined;
+
+/** The public registry, fetched once per page: names for issuers and the audit school list. */
+export function organizations(): Promise<Organization[]> {
+  orgCache ??= call('GET', '/organizations')
+    .then((res) => {
+      const body = expectStatus(res, [200]);
+      const list = isRecord(body) && Array.isArray(body['organizations']) ? body['organizations'] : [];
+      return list.filter(isOrganization);
+    })
+    .catch(() => {
+      orgCache = undefined;
+      return [];
+    });
+  return orgCache;
+}

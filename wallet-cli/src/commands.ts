@@ -1,0 +1,574 @@
+import { randomUUID } from 'node:crypto';
+import { access, readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import type { Output } from './errors.js';
+import type { DocumentLoader, VerifiableCredential } from '@edu-ledger/credentials';
+import { EXIT, OutputError, WalletError } from './errors.js';
+import { errorOf, GatewayClient, refusal } from './gateway.js';
+import type { Lang, Translate } from './i18n.js';
+import { identityFromMnemonic, newMnemonic, normaliseMnemonic, type HolderIdentity } from './identity.js';
+import { renderChecks, renderCredential, summarise, type IssuerNames } from './render.js';
+import { backupPassphrase, mnemonicInput, walletPassphrase } from './secrets.js';
+import { openText, writeFileAtomic } from './sealed-file.js';
+import {
+  findCredential,
+  parseWalletText,
+  sealWallet,
+  type OpenWallet,
+  type StoredCredential,
+  type WalletData,
+  type WalletStore,
+} from './wallet.js';
+
+/** What every command gets: the language, the output mode, the wallet folder and the gateway. */
+export interface Context {
+  lang: Lang;
+  t: Translate;
+  json: boolean;
+  store: WalletStore;
+  gateway: GatewayClient;
+}
+
+export type { Output } from './errors.js';
+
+/** A holder's claim proof lives this long: it answers one challenge, now (the gateway allows 600 s). */
+const CLAIM_PROOF_LIFETIME_S = 120;
+/** A VP-JWT is valid this long: a verifier checks it right after it is made. */
+const VP_JWT_LIFETIME_S = 600;
+
+const OfferView = z.object({
+  offerId: z.string(),
+  offerUrl: z.string(),
+  issuer: z.object({ orgId: z.string(), name: z.object({ zh: z.string(), en: z.string() }) }),
+  types: z.array(z.string()),
+  challenge: z.string(),
+  expiresAt: z.string(),
+  status: z.enum(['open', 'claimed', 'expired']),
+});
+
+const Organizations = z.object({
+  organizations: z.array(
+    z.looseObject({ did: z.string(), name: z.object({ zh: z.string(), en: z.string() }) }),
+  ),
+});
+
+const VerificationResult = z.looseObject({
+  verified: z.boolean(),
+  checks: z.array(
+    z.looseObject({
+      check: z.string(),
+      status: z.string(),
+      reason: z.string(),
+      details: z.record(z.string(), z.unknown()).optional(),
+    }),
+  ),
+});
+type VerificationResult = z.infer<typeof VerificationResult>;
+
+/*
+ * The VC library, did-jwt and qrcode are loaded when a command needs them: together they are most
+ * of the start-up time, and `list`, `show`, `export`, `--help` and the like do not use them.
+ */
+const credentialsLib = () => import('@edu-ledger/credentials');
+const didJwt = () => import('did-jwt');
+
+function now(): Date {
+  return new Date();
+}
+
+/** Opens the wallet with the passphrase from the environment or a prompt. */
+async function openWallet(ctx: Context): Promise<{ wallet: OpenWallet; passphrase: string }> {
+  if (!(await ctx.store.hasContent()))
+    throw new WalletError(EXIT.NOT_FOUND, 'noWallet', { home: ctx.store.home });
+  const passphrase = await walletPassphrase(ctx.t);
+  return { wallet: await ctx.store.open(passphrase), passphrase };
+}
+
+function freshWallet(identity: HolderIdentity, mnemonic: string): WalletData {
+  return {
+    version: 1,
+    did: identity.did,
+    mnemonic,
+    createdAt: now().toISOString(),
+    credentials: [],
+    didDocuments: {},
+  };
+}
+
+/** Creates a wallet from new or given words in an empty folder (init and restore share this). */
+async function createWallet(ctx: Context, words: string): Promise<HolderIdentity> {
+  const identity = await identityFromMnemonic(words);
+  const passphrase = await walletPassphrase(ctx.t, true);
+  await ctx.store.withLock(async () => {
+    // Checked again under the lock: another process may have created a wallet meanwhile.
+    if (await ctx.store.hasContent())
+      throw new WalletError(EXIT.USAGE, 'walletNotEmpty', { home: ctx.store.home });
+    await ctx.store.save(passphrase, freshWallet(identity, normaliseMnemonic(words)));
+  });
+  return identity;
+}
+
+/** `init`: a new holder DID from fresh recovery words, shown once. */
+export async function init(ctx: Context): Promise<Output> {
+  if (await ctx.store.hasContent())
+    throw new WalletError(EXIT.USAGE, 'walletNotEmpty', { home: ctx.store.home });
+  const mnemonic = newMnemonic();
+  const identity = await createWallet(ctx, mnemonic);
+  const words = mnemonic
+    .split(' ')
+    .map((word, i) => `${String(i + 1).padStart(2, ' ')}. ${word}`)
+    .join('\n');
+  return {
+    json: { did: identity.did, mnemonic },
+    text: [
+      ctx.t('initDone', { did: identity.did, home: ctx.store.home }),
+      '',
+      words,
+      '',
+      ctx.t('mnemonicWarning'),
+    ].join('\n'),
+  };
+}
+
+/** `restore`: the same DID from its recovery words, into an empty wallet folder. */
+export async function restore(ctx: Context, option: string | undefined): Promise<Output> {
+  if (await ctx.store.hasContent())
+    throw new WalletError(EXIT.USAGE, 'walletNotEmpty', { home: ctx.store.home });
+  const words = await mnemonicInput(ctx.t, option);
+  const identity = await createWallet(ctx, words);
+  return { json: { did: identity.did }, text: ctx.t('restoreDone', { did: identity.did }) };
+}
+
+/** `did`: the holder DID of this wallet. */
+export async function showDid(ctx: Context): Promise<Output> {
+  const { wallet } = await openWallet(ctx);
+  return { json: { did: wallet.data.did }, text: wallet.data.did };
+}
+
+function issuerDidOf(credential: Record<string, unknown>): string | undefined {
+  const issuer = credential.issuer;
+  if (typeof issuer === 'string') return issuer;
+  if (typeof issuer === 'object' && issuer !== null) {
+    const id = (issuer as { id?: unknown }).id;
+    return typeof id === 'string' ? id : undefined;
+  }
+  return undefined;
+}
+
+function subjectIdsOf(credential: Record<string, unknown>): unknown[] {
+  const subject = credential.credentialSubject;
+  const subjects = Array.isArray(subject) ? subject : [subject];
+  return subjects.map((s: unknown) =>
+    typeof s === 'object' && s !== null ? (s as { id?: unknown }).id : undefined,
+  );
+}
+
+/** A loader that resolves did:key locally and other DIDs only from the wallet's cached documents. */
+async function offlineLoader(data: WalletData): Promise<DocumentLoader> {
+  const { createDocumentLoader } = await credentialsLib();
+  return createDocumentLoader({ resolveDid: async (did) => data.didDocuments[did] ?? null });
+}
+
+/**
+ * The offer's gateway base URL and id, from `<base>/credential-offers/<id>`: the issuer's DID
+ * document comes from the same gateway that made the offer, whatever `--gateway` says.
+ */
+function parseOfferUrl(raw: string): { url: string; base: string; offerId: string } {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new WalletError(EXIT.USAGE, 'badOfferUrl', { url: raw });
+  }
+  const match = /^(.*)\/credential-offers\/([A-Za-z0-9_-]{10,64})\/?$/.exec(url.pathname);
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !match?.[2]) {
+    throw new WalletError(EXIT.USAGE, 'badOfferUrl', { url: raw });
+  }
+  const base = `${url.origin}${match[1] ?? ''}`;
+  return { url: `${base}/credential-offers/${match[2]}`, base, offerId: match[2] };
+}
+
+/**
+ * `receive`: claims an offer with a did-jwt proving control of our DID (nonce = the offer's
+ * challenge, aud = the offer URL), checks the credential is for us and that its signature
+ * verifies against the issuer's DID document from the ledger, caches that document for offline
+ * verification, and stores the credential. The wallet stays locked from before the claim to the
+ * save, so a claimed credential cannot be lost to a concurrent writer.
+ */
+export async function receive(ctx: Context, offerUrlRaw: string): Promise<Output> {
+  const offer = parseOfferUrl(offerUrlRaw);
+  // Opened once before locking, so a wrong passphrase fails before anything else happens.
+  const { passphrase } = await openWallet(ctx);
+  const client = new GatewayClient(offer.base);
+  return ctx.store.withLock(async () => {
+    // Re-read under the lock so a change made since the first open is kept.
+    const current = await ctx.store.open(passphrase);
+    const viewAnswer = await client.request('GET', offer.url);
+    if (viewAnswer.status === 404) throw new WalletError(EXIT.NOT_FOUND, 'offerNotFound', { url: offer.url });
+    if (viewAnswer.status !== 200) throw refusal(viewAnswer);
+    const parsedView = OfferView.safeParse(viewAnswer.body);
+    if (!parsedView.success || parsedView.data.offerId !== offer.offerId) {
+      throw new WalletError(EXIT.GATEWAY, 'badAnswer', { url: offer.url, status: viewAnswer.status });
+    }
+    const view = parsedView.data;
+    if (view.status === 'claimed') throw new WalletError(EXIT.OFFER_UNAVAILABLE, 'offerClaimed');
+    if (view.status === 'expired') {
+      throw new WalletError(EXIT.OFFER_UNAVAILABLE, 'offerExpired', { at: view.expiresAt });
+    }
+    // The audience is the gateway's own name for the offer, which is what it checks.
+    if (!view.offerUrl.endsWith(`/credential-offers/${offer.offerId}`)) {
+      throw new WalletError(EXIT.GATEWAY, 'badAnswer', { url: offer.url, status: viewAnswer.status });
+    }
+    const identity = await current.identity();
+    const { createJWT, EdDSASigner } = await didJwt();
+    const issuedAt = Math.floor(now().getTime() / 1000);
+    const proof = await createJWT(
+      { nonce: view.challenge, aud: view.offerUrl, iat: issuedAt, exp: issuedAt + CLAIM_PROOF_LIFETIME_S },
+      { issuer: identity.did, signer: EdDSASigner(identity.seed), alg: 'EdDSA' },
+      { alg: 'EdDSA', kid: identity.key.id },
+    );
+    const claim = await client.request('POST', `${offer.url}/claim`, { proof });
+    if (claim.status === 404) throw new WalletError(EXIT.NOT_FOUND, 'offerNotFound', { url: offer.url });
+    if (claim.status === 409) {
+      throw new WalletError(EXIT.OFFER_UNAVAILABLE, 'offerUnavailable', {
+        message: errorOf(claim.body)?.message ?? '',
+      });
+    }
+    if (claim.status !== 201) throw refusal(claim);
+    const vc = (claim.body as { verifiableCredential?: unknown } | undefined)?.verifiableCredential;
+    if (typeof vc !== 'object' || vc === null || Array.isArray(vc)) {
+      throw new WalletError(EXIT.GATEWAY, 'badAnswer', { url: offer.url, status: claim.status });
+    }
+    const credential = vc as Record<string, unknown>;
+    const credentialId = typeof credential.id === 'string' ? credential.id : `urn:uuid:${randomUUID()}`;
+    if (!subjectIdsOf(credential).every((id) => id === identity.did)) {
+      throw new WalletError(EXIT.VERIFICATION_FAILED, 'notOurCredential', { did: identity.did });
+    }
+    const issuerDid = issuerDidOf(credential);
+    if (issuerDid === undefined) {
+      throw new WalletError(EXIT.VERIFICATION_FAILED, 'receivedInvalid', { reason: 'no issuer' });
+    }
+    const didDocuments = { ...current.data.didDocuments };
+    if (!issuerDid.startsWith('did:key:')) {
+      const doc = await client.ok(
+        'GET',
+        `${offer.base}/orgs/${encodeURIComponent(view.issuer.orgId)}/did.json`,
+      );
+      if (typeof doc !== 'object' || doc === null || (doc as { id?: unknown }).id !== issuerDid) {
+        throw new WalletError(EXIT.VERIFICATION_FAILED, 'receivedInvalid', { reason: 'issuer DID document' });
+      }
+      didDocuments[issuerDid] = doc as Record<string, unknown>;
+    }
+    const { verifyCredentialProof } = await credentialsLib();
+    const check = await verifyCredentialProof({
+      credential,
+      documentLoader: await offlineLoader({ ...current.data, didDocuments }),
+    });
+    if (!check.verified) {
+      throw new WalletError(EXIT.VERIFICATION_FAILED, 'receivedInvalid', {
+        reason: check.error ? `${check.error.code}: ${check.error.message}` : 'signature',
+      });
+    }
+    const stored: StoredCredential = {
+      id: credentialId,
+      receivedAt: now().toISOString(),
+      source: offer.url,
+      issuer: { did: issuerDid, orgId: view.issuer.orgId, name: view.issuer.name },
+      credential,
+    };
+    const data: WalletData = {
+      ...current.data,
+      didDocuments,
+      credentials: [...current.data.credentials.filter((c) => c.id !== credentialId), stored],
+    };
+    try {
+      await ctx.store.save(passphrase, data);
+    } catch (error) {
+      // The offer is used up: hand the credential to the person rather than lose it.
+      process.stderr.write(`${ctx.t('saveFailedAfterClaim')}\n${JSON.stringify(credential)}\n`);
+      throw error;
+    }
+    const summary = summarise(stored, ctx.lang, {});
+    return {
+      json: summary,
+      text: ctx.t('receiveDone', { name: summary.name, issuer: summary.issuer.name, id: stored.id }),
+    };
+  });
+}
+
+/** `list`: every credential, newest first. */
+export async function list(ctx: Context): Promise<Output> {
+  const { wallet } = await openWallet(ctx);
+  const items = [...wallet.data.credentials]
+    .sort((a, b) => b.receivedAt.localeCompare(a.receivedAt))
+    .map((c) => summarise(c, ctx.lang, {}));
+  const lines =
+    items.length === 0
+      ? [ctx.t('listEmpty')]
+      : items.map(
+          (c) =>
+            `${c.shortId}  ${c.issuedOn.padEnd(12)}  ${c.name}  — ${c.issuer.name} (${c.types.join(', ')})`,
+        );
+  return {
+    json: { did: wallet.data.did, credentials: items },
+    text: [ctx.t('listHeader', { did: wallet.data.did, count: items.length }), ...lines].join('\n'),
+  };
+}
+
+/** Issuer names from the ledger registry; an unreachable gateway falls back to what was cached. */
+async function issuerNames(ctx: Context): Promise<IssuerNames> {
+  try {
+    const parsed = Organizations.safeParse(await ctx.gateway.ok('GET', '/organizations'));
+    if (!parsed.success) return {};
+    return Object.fromEntries(parsed.data.organizations.map((o) => [o.did, o.name]));
+  } catch (error) {
+    if (error instanceof WalletError && error.exitCode === EXIT.GATEWAY) return {};
+    throw error;
+  }
+}
+
+async function gatewayVerify(ctx: Context, credential: unknown): Promise<VerificationResult> {
+  const answer = await ctx.gateway.request('POST', '/credentials/verify', {
+    verifiableCredential: credential,
+  });
+  const parsed = VerificationResult.safeParse(answer.body);
+  if ((answer.status === 200 || answer.status === 400) && parsed.success) return parsed.data;
+  throw refusal(answer);
+}
+
+/** `show`: one credential rendered for a person, with its live status when the gateway answers. */
+export async function show(ctx: Context, ref: string): Promise<Output> {
+  const { wallet } = await openWallet(ctx);
+  const stored = findCredential(wallet.data, ref);
+  const names = await issuerNames(ctx);
+  let status: string | undefined;
+  try {
+    const result = await gatewayVerify(ctx, stored.credential);
+    const statusCheck = result.checks.find((c) => c.check === 'status');
+    const value = statusCheck?.details?.status;
+    status = typeof value === 'string' ? value : undefined;
+  } catch (error) {
+    if (!(error instanceof WalletError && error.exitCode === EXIT.GATEWAY)) throw error;
+  }
+  const summary = summarise(stored, ctx.lang, names, status);
+  return {
+    json: { ...summary, credential: stored.credential },
+    text: renderCredential(summary, stored, ctx.t, ctx.lang),
+  };
+}
+
+/**
+ * `verify`: through the gateway (signature, issuer accreditation, key validity, ledger anchor,
+ * status, validity period), or `--offline`: the signature only, against the DID document cached
+ * when the credential was received. Exit 4 when it does not verify.
+ */
+export async function verify(ctx: Context, ref: string, offline: boolean): Promise<Output> {
+  const { wallet } = await openWallet(ctx);
+  const stored = findCredential(wallet.data, ref);
+  if (offline) {
+    const { verifyCredentialProof } = await credentialsLib();
+    const check = await verifyCredentialProof({
+      credential: stored.credential,
+      documentLoader: await offlineLoader(wallet.data),
+    });
+    const output: Output = {
+      json: { verified: check.verified, offline: true, ...(check.error ? { error: check.error } : {}) },
+      text: check.verified
+        ? ctx.t('offlineVerified')
+        : ctx.t('offlineFailed', { reason: `${check.error?.code ?? ''}: ${check.error?.message ?? ''}` }),
+    };
+    if (!check.verified) throw new OutputError(EXIT.VERIFICATION_FAILED, output);
+    return output;
+  }
+  const result = await gatewayVerify(ctx, stored.credential);
+  const output: Output = {
+    json: result,
+    text: [ctx.t(result.verified ? 'verified' : 'notVerified'), renderChecks(result.checks, ctx.t)].join(
+      '\n',
+    ),
+  };
+  if (!result.verified) throw new OutputError(EXIT.VERIFICATION_FAILED, output);
+  return output;
+}
+
+/** Options of `present`. */
+export interface PresentOptions {
+  challenge: string;
+  domain: string;
+  format: 'ldp' | 'jwt';
+  out?: string;
+  qr?: boolean;
+  qrPng?: string;
+  to?: string;
+  force?: boolean;
+}
+
+async function refuseOverwrite(file: string, force: boolean | undefined): Promise<void> {
+  if (force) return;
+  try {
+    await access(file);
+  } catch {
+    return;
+  }
+  throw new WalletError(EXIT.USAGE, 'fileExists', { file });
+}
+
+async function qrText(text: string, kind: 'terminal' | 'png'): Promise<string | Buffer> {
+  const { default: QRCode } = await import('qrcode');
+  try {
+    return kind === 'terminal'
+      ? await QRCode.toString(text, { type: 'terminal', small: true, errorCorrectionLevel: 'L' })
+      : await QRCode.toBuffer(text, { type: 'png', errorCorrectionLevel: 'L', margin: 2, scale: 4 });
+  } catch {
+    // The only failure for valid text is size: a QR code holds at most 2953 bytes.
+    throw new WalletError(EXIT.USAGE, 'qrTooLarge', { bytes: Buffer.byteLength(text) });
+  }
+}
+
+/**
+ * `present`: a Verifiable Presentation of the chosen credentials, signed by the holder for the
+ * verifier's challenge and domain: Data Integrity (`eddsa-rdfc-2022`, proofPurpose
+ * authentication) by default, or a VP-JWT (`--format jwt`: EdDSA, `nonce` = challenge,
+ * `aud` = domain). Printed, written (`--out`), shown as a QR code, and/or sent to a verifier.
+ */
+export async function present(ctx: Context, refs: string[], opts: PresentOptions): Promise<Output> {
+  const { wallet } = await openWallet(ctx);
+  const chosen = refs.map((ref) => findCredential(wallet.data, ref));
+  const identity = await wallet.identity();
+  const { createPresentation, signPresentation } = await credentialsLib();
+  const presentation = createPresentation({
+    verifiableCredential: chosen.map((c) => c.credential as unknown as VerifiableCredential),
+    holder: identity.did,
+    id: `urn:uuid:${randomUUID()}`,
+  });
+  let vp: Record<string, unknown> | string;
+  if (opts.format === 'jwt') {
+    const { createJWT, EdDSASigner } = await didJwt();
+    const issuedAt = Math.floor(now().getTime() / 1000);
+    vp = await createJWT(
+      {
+        vp: presentation,
+        nonce: opts.challenge,
+        aud: opts.domain,
+        jti: presentation.id,
+        iat: issuedAt,
+        nbf: issuedAt,
+        exp: issuedAt + VP_JWT_LIFETIME_S,
+      },
+      { issuer: identity.did, signer: EdDSASigner(identity.seed), alg: 'EdDSA' },
+      { alg: 'EdDSA', kid: identity.key.id, typ: 'JWT' },
+    );
+  } else {
+    vp = (await signPresentation({
+      presentation,
+      key: identity.key,
+      challenge: opts.challenge,
+      domain: opts.domain,
+      documentLoader: await offlineLoader(wallet.data),
+    })) as unknown as Record<string, unknown>;
+  }
+  const serialised = typeof vp === 'string' ? vp : JSON.stringify(vp);
+  const notes: string[] = [];
+  const json: Record<string, unknown> = { verifiablePresentation: vp };
+
+  // Files are written owner-only (writeFileAtomic's default): a presentation carries the credentials.
+  if (opts.out !== undefined) {
+    await refuseOverwrite(opts.out, opts.force);
+    await writeFileAtomic(opts.out, typeof vp === 'string' ? `${vp}\n` : `${JSON.stringify(vp, null, 2)}\n`);
+    notes.push(ctx.t('presentWritten', { file: opts.out }));
+    json.out = opts.out;
+  }
+  if (opts.qrPng !== undefined) {
+    await refuseOverwrite(opts.qrPng, opts.force);
+    await writeFileAtomic(opts.qrPng, await qrText(serialised, 'png'));
+    notes.push(ctx.t('qrWritten', { file: opts.qrPng }));
+    json.qrPng = opts.qrPng;
+  }
+  let qr: string | undefined;
+  if (opts.qr) qr = String(await qrText(serialised, 'terminal'));
+  if (opts.to !== undefined) {
+    const target = opts.to.replace(/\/+$/, '');
+    const url = target.endsWith('/response') ? target : `${target}/response`;
+    const sender = new GatewayClient(url);
+    const answer = await sender.request('POST', url, { verifiablePresentation: vp });
+    json.sent = { url, status: answer.status, response: answer.body };
+    const verdict = (answer.body as { verified?: unknown } | undefined)?.verified;
+    if (answer.status >= 200 && answer.status < 300 && verdict !== false) {
+      notes.push(ctx.t('presentSent', { url }));
+    } else if (answer.status === 400 && typeof verdict === 'boolean') {
+      throw new OutputError(EXIT.VERIFICATION_FAILED, {
+        json,
+        text: ctx.t('presentRefused', { url, message: JSON.stringify(answer.body) }),
+      });
+    } else {
+      throw refusal(answer);
+    }
+  }
+  if (qr !== undefined) {
+    // With --json, stdout carries the JSON only, so the picture goes to the terminal via stderr.
+    if (ctx.json) process.stderr.write(qr);
+    else notes.unshift(qr);
+  }
+  const printed = opts.out === undefined && opts.to === undefined && !opts.qr && opts.qrPng === undefined;
+  return {
+    json,
+    text: printed ? (typeof vp === 'string' ? vp : JSON.stringify(vp, null, 2)) : notes.join('\n'),
+  };
+}
+
+/** `export`: an encrypted backup (keys and credentials) in one file. */
+export async function exportBackup(ctx: Context, out: string, force: boolean | undefined): Promise<Output> {
+  const { wallet, passphrase } = await openWallet(ctx);
+  await refuseOverwrite(out, force);
+  const backupPass = await backupPassphrase(ctx.t, passphrase, true);
+  await writeFileAtomic(out, await sealWallet('edu-wallet-backup', backupPass, wallet.data));
+  return {
+    json: { did: wallet.data.did, credentials: wallet.data.credentials.length, out },
+    text: ctx.t('exportDone', { file: out, count: wallet.data.credentials.length }),
+  };
+}
+
+/**
+ * `import`: restores a backup. Into an empty folder it becomes the wallet (encrypted with the
+ * wallet passphrase); into a wallet of the same DID its credentials are merged; a backup of
+ * another DID is refused rather than mixing two people's credentials.
+ */
+export async function importBackup(ctx: Context, file: string): Promise<Output> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    throw new WalletError(EXIT.NOT_FOUND, 'fileNotFound', { file });
+  }
+  const exists = await ctx.store.hasContent();
+  const passphrase = await walletPassphrase(ctx.t, !exists);
+  if (exists) await ctx.store.open(passphrase);
+  const backupPass = await backupPassphrase(ctx.t, passphrase, false);
+  const backup = await parseWalletText(await openText('edu-wallet-backup', backupPass, text, file), file);
+  return ctx.store.withLock(async () => {
+    let data: WalletData;
+    let added: number;
+    if (await ctx.store.hasContent()) {
+      const current = (await ctx.store.open(passphrase)).data;
+      if (current.did !== backup.data.did) {
+        throw new WalletError(EXIT.USAGE, 'backupOtherDid', { backup: backup.data.did, wallet: current.did });
+      }
+      const known = new Set(current.credentials.map((c) => c.id));
+      const incoming = backup.data.credentials.filter((c) => !known.has(c.id));
+      added = incoming.length;
+      data = {
+        ...current,
+        credentials: [...current.credentials, ...incoming],
+        didDocuments: { ...backup.data.didDocuments, ...current.didDocuments },
+      };
+    } else {
+      data = backup.data;
+      added = backup.data.credentials.length;
+    }
+    await ctx.store.save(passphrase, data);
+    return {
+      json: { did: data.did, imported: added, credentials: data.credentials.length },
+      text: ctx.t('importDone', { did: data.did, added, total: data.credentials.length }),
+    };
+  });
+}

@@ -1,0 +1,302 @@
+/** The languages edu-wallet speaks: Simplified Chinese and English. */
+export type Lang = 'zh' | 'en';
+
+/**
+ * Every message, in both languages. `{name}` placeholders are filled from the parameters. Keys are
+ * checked by the compiler, so a message cannot exist in one language only.
+ */
+export const MESSAGES = {
+  // Errors
+  badScryptCost: {
+    zh: 'EDU_WALLET_SCRYPT_N 无效：{value}（须为 1024 到 1048576 之间的 2 的幂）',
+    en: 'EDU_WALLET_SCRYPT_N is invalid: {value} (must be a power of two from 1024 to 1048576)',
+  },
+  corruptedFile: {
+    zh: '文件已损坏或不是 edu-wallet 文件：{file}。请用备份（import）或助记词（restore）恢复。',
+    en: 'The file is damaged or not an edu-wallet file: {file}. Recover from a backup (import) or your recovery words (restore).',
+  },
+  notAWallet: {
+    zh: '{file} 不是钱包文件（可能是备份文件：请用 import 导入）。',
+    en: '{file} is not a wallet file (is it a backup? use import).',
+  },
+  notABackup: {
+    zh: '{file} 不是 edu-wallet 备份文件。',
+    en: '{file} is not an edu-wallet backup file.',
+  },
+  wrongPassphrase: { zh: '密码错误，无法打开 {file}。', en: 'Wrong passphrase: cannot open {file}.' },
+  noWallet: {
+    zh: '{home} 中没有钱包。请先运行 edu-wallet init（新建）或 edu-wallet restore（用助记词恢复）。',
+    en: 'No wallet in {home}. Run edu-wallet init (new) or edu-wallet restore (from recovery words) first.',
+  },
+  walletBusy: {
+    zh: '另一个 edu-wallet 进程正在修改 {home} 中的钱包，请稍后再试。',
+    en: 'Another edu-wallet process is changing the wallet in {home}; try again in a moment.',
+  },
+  ambiguousCredential: {
+    zh: '“{ref}”对应多个凭证，请输入更长的编号。',
+    en: '"{ref}" matches more than one credential; give more of its id.',
+  },
+  unknownCredential: {
+    zh: '钱包中没有凭证“{ref}”。用 edu-wallet list 查看编号。',
+    en: 'No credential "{ref}" in this wallet. See the ids with edu-wallet list.',
+  },
+  badMnemonic: {
+    zh: '助记词无效：请检查单词及其顺序（BIP-39 英文词表）。',
+    en: 'Invalid recovery words: check the words and their order (BIP-39 English word list).',
+  },
+  badUrl: { zh: '网址无效：{url}', en: 'Not a valid http(s) URL: {url}' },
+  unreachable: {
+    zh: '无法连接 {url}。请检查网络，或用 --gateway / EDU_GATEWAY_URL 指定网关地址。',
+    en: 'Cannot reach {url}. Check the network, or set the gateway with --gateway / EDU_GATEWAY_URL.',
+  },
+  badAnswer: {
+    zh: '{url} 返回了无法理解的应答（HTTP {status}）。',
+    en: '{url} gave an answer edu-wallet does not understand (HTTP {status}).',
+  },
+  refused: {
+    zh: '网关拒绝了请求（HTTP {status}，{code}）：{message}',
+    en: 'The gateway refused the request (HTTP {status}, {code}): {message}',
+  },
+  noTerminal: {
+    zh: '需要在终端中输入，但当前没有终端。',
+    en: 'Input is needed, but there is no terminal to ask at.',
+  },
+  cancelled: { zh: '已取消。', en: 'Cancelled.' },
+  noPassphrase: {
+    zh: '需要钱包密码：请在终端中运行，或设置环境变量 {env}。',
+    en: 'The wallet passphrase is needed: run at a terminal or set {env}.',
+  },
+  passphraseMismatch: { zh: '两次输入的密码不一致。', en: 'The two passphrases do not match.' },
+  weakPassphrase: {
+    zh: '密码太短：至少需要 {min} 个字符。',
+    en: 'The passphrase is too short: at least {min} characters.',
+  },
+  noMnemonic: {
+    zh: '需要助记词：使用 --mnemonic、设置 {env}，或在终端中运行。',
+    en: 'The recovery words are needed: use --mnemonic, set {env}, or run at a terminal.',
+  },
+  walletNotEmpty: {
+    zh: '{home} 不是空的，已有钱包或其他文件；为避免覆盖，已停止。请换一个 EDU_WALLET_HOME。',
+    en: '{home} is not empty (a wallet or other files are there); stopped so nothing is overwritten. Use another EDU_WALLET_HOME.',
+  },
+  badOfferUrl: {
+    zh: '不是凭证领取链接：{url}（应形如 https://…/credential-offers/<编号>）',
+    en: 'Not a credential offer link: {url} (expected https://…/credential-offers/<id>)',
+  },
+  offerNotFound: { zh: '找不到该凭证领取链接：{url}', en: 'No such credential offer: {url}' },
+  offerClaimed: {
+    zh: '该凭证已被领取，链接只能使用一次。如有疑问请联系发证学校。',
+    en: 'This credential has already been claimed; an offer link works once. Contact the issuing school if in doubt.',
+  },
+  offerExpired: {
+    zh: '该领取链接已于 {at} 过期，请向发证学校索取新链接。',
+    en: 'This offer expired at {at}; ask the issuing school for a new link.',
+  },
+  offerUnavailable: {
+    zh: '该凭证无法领取（已领取或已过期）：{message}',
+    en: 'This credential cannot be claimed (already claimed or expired): {message}',
+  },
+  notOurCredential: {
+    zh: '收到的凭证不属于本钱包（{did}），未保存。',
+    en: 'The credential received is not for this wallet ({did}); it was not stored.',
+  },
+  receivedInvalid: {
+    zh: '收到的凭证未通过验证（{reason}），未保存。',
+    en: 'The credential received does not verify ({reason}); it was not stored.',
+  },
+  saveFailedAfterClaim: {
+    zh: '凭证已领取但未能写入钱包。以下是凭证内容，请妥善保存：',
+    en: 'The credential was claimed but could not be written to the wallet. Here it is; keep it safe:',
+  },
+  fileExists: {
+    zh: '{file} 已存在；如需覆盖请加 --force。',
+    en: '{file} already exists; add --force to overwrite it.',
+  },
+  qrTooLarge: {
+    zh: '内容（{bytes} 字节）超出二维码容量（最多 2953 字节）。请改用 --out 或 --to。',
+    en: 'The content ({bytes} bytes) does not fit in a QR code (2953 bytes at most). Use --out or --to instead.',
+  },
+  fileNotFound: { zh: '找不到文件：{file}', en: 'File not found: {file}' },
+  backupOtherDid: {
+    zh: '备份属于 {backup}，而本钱包是 {wallet}；不会混合两个身份的凭证。请导入到空的钱包目录。',
+    en: 'The backup belongs to {backup} but this wallet is {wallet}; two identities are never mixed. Import into an empty wallet folder.',
+  },
+  badOption: { zh: '参数无效：{detail}', en: 'Invalid option: {detail}' },
+  internal: {
+    zh: '内部错误：{message}（设置 EDU_WALLET_DEBUG=1 查看详情）',
+    en: 'Internal error: {message} (set EDU_WALLET_DEBUG=1 for details)',
+  },
+
+  // Prompts
+  promptPassphrase: { zh: '钱包密码：', en: 'Wallet passphrase: ' },
+  promptNewPassphrase: {
+    zh: '设置钱包密码（至少 8 个字符）：',
+    en: 'New wallet passphrase (8+ characters): ',
+  },
+  promptConfirmPassphrase: { zh: '再次输入密码：', en: 'Repeat the passphrase: ' },
+  promptBackupPassphrase: {
+    zh: '备份密码（直接回车 = 与钱包密码相同）：',
+    en: 'Backup passphrase (Enter = same as the wallet passphrase): ',
+  },
+  promptMnemonic: { zh: '助记词（以空格分隔）：', en: 'Recovery words (separated by spaces): ' },
+
+  // Results
+  initDone: {
+    zh: '钱包已创建：{home}\n你的身份（DID）：{did}\n\n请抄下以下助记词并妥善保管。它只显示这一次，是恢复钱包的唯一方式：',
+    en: 'Wallet created in {home}\nYour identity (DID): {did}\n\nWrite down these recovery words and keep them safe. They are shown only this once and are the only way to recover the wallet:',
+  },
+  mnemonicWarning: {
+    zh: '任何人拿到助记词都能冒充你出示凭证。不要拍照、不要发给任何人，包括老师和学校。',
+    en: 'Anyone with these words can present your credentials as you. Do not photograph them or send them to anyone, teachers and schools included.',
+  },
+  restoreDone: { zh: '钱包已恢复，身份（DID）：{did}', en: 'Wallet restored. Identity (DID): {did}' },
+  receiveDone: {
+    zh: '已领取并保存：{name}（{issuer}）\n编号：{id}',
+    en: 'Received and stored: {name} ({issuer})\nId: {id}',
+  },
+  listHeader: { zh: '身份 {did} · 共 {count} 个凭证', en: 'Identity {did} · {count} credential(s)' },
+  listEmpty: {
+    zh: '（还没有凭证。用 edu-wallet receive <领取链接> 领取。）',
+    en: '(No credentials yet. Get one with edu-wallet receive <offer link>.)',
+  },
+  verified: {
+    zh: '✔ 凭证有效（网关已核对账本）',
+    en: '✔ The credential is valid (checked by the gateway against the ledger)',
+  },
+  notVerified: { zh: '✘ 凭证未通过验证', en: '✘ The credential did not verify' },
+  offlineVerified: {
+    zh: '✔ 签名有效（离线：只检查签名，未检查账本上的状态与锚定）',
+    en: '✔ Signature valid (offline: signature only; ledger status and anchor not checked)',
+  },
+  offlineFailed: { zh: '✘ 签名无效：{reason}', en: '✘ Signature invalid: {reason}' },
+  presentWritten: { zh: '出示凭证已写入 {file}', en: 'Presentation written to {file}' },
+  qrWritten: { zh: '二维码已写入 {file}', en: 'QR code written to {file}' },
+  presentSent: { zh: '已发送给验证方：{url}', en: 'Sent to the verifier: {url}' },
+  presentRefused: {
+    zh: '验证方未接受该出示：{url}\n{message}',
+    en: 'The verifier did not accept the presentation: {url}\n{message}',
+  },
+  exportDone: {
+    zh: '加密备份已写入 {file}（{count} 个凭证，含密钥）。',
+    en: 'Encrypted backup written to {file} ({count} credential(s) and the keys).',
+  },
+  importDone: {
+    zh: '已导入：身份 {did}，新增 {added} 个凭证，共 {total} 个。',
+    en: 'Imported: identity {did}, {added} credential(s) added, {total} in all.',
+  },
+
+  // show
+  labelName: { zh: '名称', en: 'Name' },
+  labelType: { zh: '类型', en: 'Type' },
+  labelIssuer: { zh: '颁发机构', en: 'Issuer' },
+  labelIssued: { zh: '颁发日期', en: 'Issued' },
+  labelValidUntil: { zh: '有效期至', en: 'Valid until' },
+  labelStatus: { zh: '状态', en: 'Status' },
+  labelCredits: { zh: '学分', en: 'Credits' },
+  labelAchievement: { zh: '成就', en: 'Achievement' },
+  labelDescription: { zh: '说明', en: 'Description' },
+  labelCriteria: { zh: '获得条件', en: 'Criteria' },
+  labelId: { zh: '凭证编号', en: 'Credential id' },
+  labelReceived: { zh: '领取日期', en: 'Received' },
+  noEndDate: { zh: '长期有效', en: 'no end date' },
+  statusActive: { zh: '有效', en: 'active' },
+  statusRevoked: { zh: '已撤销', en: 'revoked' },
+  statusSuspended: { zh: '已暂停', en: 'suspended' },
+  statusUnknown: { zh: '未知（无法连接网关）', en: 'unknown (gateway not reachable)' },
+
+  // verify checks
+  checkFormat: { zh: '格式', en: 'format' },
+  checkSignature: { zh: '签名', en: 'signature' },
+  checkIssuerAccredited: { zh: '发证资质', en: 'issuer accredited' },
+  checkKeyValid: { zh: '密钥有效', en: 'key valid' },
+  checkAnchored: { zh: '账本锚定', en: 'anchored on the ledger' },
+  checkStatus: { zh: '状态', en: 'status' },
+  checkValidity: { zh: '有效期', en: 'validity period' },
+  checkHolderBinding: { zh: '持有人绑定', en: 'holder binding' },
+  checkChallenge: { zh: '挑战值', en: 'challenge' },
+
+  // Help
+  descProgram: {
+    zh: '教育凭证钱包：领取、备份和出示你的学历与成长凭证',
+    en: 'Education credential wallet: receive, back up and present your credentials',
+  },
+  descInit: { zh: '新建钱包（生成身份和助记词）', en: 'Create a wallet (a new identity and recovery words)' },
+  descRestore: {
+    zh: '用助记词在空目录中恢复钱包',
+    en: 'Restore a wallet from its recovery words into an empty folder',
+  },
+  descDid: { zh: '显示本钱包的身份（DID）', en: "Show this wallet's identity (DID)" },
+  descReceive: { zh: '通过领取链接领取凭证', en: 'Claim a credential from an offer link' },
+  descList: { zh: '列出所有凭证', en: 'List the credentials' },
+  descShow: { zh: '查看一个凭证的详细信息', en: 'Show one credential in detail' },
+  descVerify: {
+    zh: '验证一个凭证（经网关核对账本）',
+    en: 'Verify a credential (through the gateway and its ledger)',
+  },
+  descPresent: {
+    zh: '为验证方生成出示（可验证表述），可输出文件、二维码或直接发送',
+    en: 'Make a presentation for a verifier: print, file, QR code or send',
+  },
+  descExport: { zh: '导出加密备份（密钥和凭证）', en: 'Export an encrypted backup (keys and credentials)' },
+  descImport: { zh: '导入加密备份', en: 'Import an encrypted backup' },
+  optJson: { zh: '以 JSON 输出（便于脚本处理）', en: 'print JSON (for scripts)' },
+  optLang: { zh: '界面语言：zh 或 en', en: 'language: zh or en' },
+  optGateway: {
+    zh: '网关地址（默认 EDU_GATEWAY_URL 或 {url}）',
+    en: 'gateway URL (default EDU_GATEWAY_URL or {url})',
+  },
+  optMnemonic: {
+    zh: '助记词（也可用 EDU_WALLET_MNEMONIC 或终端输入，以免留在命令历史中）',
+    en: 'recovery words (or EDU_WALLET_MNEMONIC, or typed at the prompt, to keep them out of shell history)',
+  },
+  optOffline: {
+    zh: '离线验证：只检查签名（使用领取时缓存的发证机构 DID 文档）',
+    en: "offline: signature only (using the issuer's DID document cached at receive time)",
+  },
+  optChallenge: { zh: '验证方给出的挑战值（至少 8 个字符）', en: "the verifier's challenge (8+ characters)" },
+  optDomain: { zh: '验证方的域', en: "the verifier's domain" },
+  optFormat: {
+    zh: '格式：ldp（数据完整性证明，默认）或 jwt',
+    en: 'format: ldp (Data Integrity, default) or jwt',
+  },
+  optOut: { zh: '写入文件', en: 'write to this file' },
+  optQr: { zh: '在终端显示二维码', en: 'show a QR code in the terminal' },
+  optQrPng: { zh: '将二维码写入 PNG 文件', en: 'write a QR code PNG file' },
+  optTo: {
+    zh: '发送给验证方的验证请求地址（POST …/response）',
+    en: "send to a verifier's verification-request URL (POST …/response)",
+  },
+  optForce: { zh: '覆盖已有文件', en: 'overwrite an existing file' },
+  exitCodes: {
+    zh: '退出码：0 成功，1 用法错误，2 密码错误，3 未找到，4 验证失败，5 网络/网关错误，6 钱包文件损坏，7 领取链接已失效，8 钱包正被占用',
+    en: 'Exit codes: 0 ok, 1 usage, 2 wrong passphrase, 3 not found, 4 verification failed, 5 network/gateway error, 6 corrupted wallet, 7 offer no longer claimable, 8 wallet busy',
+  },
+} as const satisfies Record<string, Record<Lang, string>>;
+
+export type MessageKey = keyof typeof MESSAGES;
+
+/** Renders a message in the chosen language. */
+export type Translate = (key: MessageKey, params?: Readonly<Record<string, string | number>>) => string;
+
+/** A translator for `lang`; unknown placeholders are left visible rather than silently dropped. */
+export function translator(lang: Lang): Translate {
+  return (key, params = {}) =>
+    MESSAGES[key][lang].replace(/\{(\w+)\}/g, (whole, name: string) =>
+      name in params ? String(params[name]) : whole,
+    );
+}
+
+/**
+ * The language: `--lang zh|en` (or `--lang=…`) anywhere on the command line; otherwise the POSIX
+ * locale (LC_ALL, then LC_MESSAGES, then LANG: the first one set) — Chinese when it starts with
+ * `zh`, English otherwise.
+ */
+export function detectLang(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Lang {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = arg === '--lang' ? argv[i + 1] : arg?.startsWith('--lang=') ? arg.slice(7) : undefined;
+    if (value === 'zh' || value === 'en') return value;
+  }
+  const locale = [env.LC_ALL, env.LC_MESSAGES, env.LANG].find((v) => v !== undefined && v !== '') ?? '';
+  return locale.toLowerCase().startsWith('zh') ? 'zh' : 'en';
+}
