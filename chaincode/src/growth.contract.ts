@@ -180,7 +180,11 @@ export class GrowthContract extends Contract {
     const consentKey = key(ctx, K.consent, request.subjectId, request.consentId);
     if (await readRecord(ctx, consentKey, Consent))
       throw new DomainError('ALREADY_EXISTS', `consent ${request.consentId} exists`);
-    const consent: Consent = { ...request, grantedAt: now, grantedVia: 'school' };
+    const consent: Consent = {
+      ...request,
+      grantedAt: now,
+      grantedVia: request.holderProofDigest === undefined ? 'school' : 'holder',
+    };
     await writeRecord(ctx, consentKey, Consent, consent);
     emit(ctx, EVENTS.consentGranted, {
       subjectId: consent.subjectId,
@@ -205,6 +209,14 @@ export class GrowthContract extends Contract {
     await writeRecord(ctx, consentKey, Consent, revoked);
     emit(ctx, EVENTS.consentRevoked, { subjectId: consent.subjectId, consentId: consent.consentId });
     return canonicalJson(revoked);
+  }
+
+  /** Which school holds the archive: enough for the gateway to act on a holder's signed request. */
+  @Transaction(false)
+  async GetCustodian(ctx: LedgerContext, requestJson: string): Promise<string> {
+    const { subjectId } = parseJsonArg(SubjectRequest, requestJson, 'GetCustodian');
+    const archive = await this.requireArchive(ctx, subjectId);
+    return canonicalJson({ subjectId, holderSchoolId: archive.holderSchoolId });
   }
 
   /**

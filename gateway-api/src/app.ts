@@ -8,6 +8,7 @@ import { auditRoutes } from './routes/audit.routes.js';
 import { creditBankRoutes } from './routes/credit-bank.routes.js';
 import { credentialRoutes } from './routes/credentials.routes.js';
 import { growthRoutes } from './routes/growth.routes.js';
+import { holderRoutes } from './routes/holder.routes.js';
 import { inspectionRoutes } from './routes/inspection.routes.js';
 import { pdRoutes } from './routes/pd.routes.js';
 import { ledgerRoutes } from './routes/ledger.routes.js';
@@ -33,6 +34,7 @@ export function allRoutes(services: Services): RouteSpec[] {
     ...inspectionRoutes(services),
     ...creditBankRoutes(services),
     ...growthRoutes(services),
+    ...holderRoutes(services),
     ...pdRoutes(services),
     ...offerRoutes(services),
     ...verifierRoutes(services),

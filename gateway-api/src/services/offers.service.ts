@@ -1,18 +1,13 @@
 import { createHash, hkdfSync, randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { verifyJWT } from 'did-jwt';
 import { DomainError, IssueRequest, LocalisedText, OrgId, UnsignedCredential } from '@edu-ledger/domain';
-import { createDocumentLoader, type DocumentLoader } from '@edu-ledger/credentials';
 import { Principal } from '../stores/tokens.js';
 import { seal, unseal } from '../stores/sealed.js';
+import { HolderProofs } from './holder-proof.js';
 import type { Services } from './index.js';
 
 /** Default lifetime of an offer: long enough for a student to open it at home, short enough to matter. */
 export const DEFAULT_OFFER_TTL_MS = 7 * 24 * 3600 * 1000;
-/** The longest a holder's claim proof may live: it answers one challenge, right now. */
-export const MAX_PROOF_LIFETIME_S = 600;
-/** Tolerated clock difference between wallet and gateway when judging the proof's `exp`/`iat`. */
-const CLOCK_SKEW_S = 60;
 
 /**
  * `POST /credential-offers` body: the body of `POST /credentials/issue` without the holder (the
@@ -81,9 +76,6 @@ type OfferRecord = z.infer<typeof OfferRecord>;
 
 const OfferBody = z.object({ credential: UnsignedCredential, options: IssueRequest.shape.options });
 
-type Resolvable = NonNullable<NonNullable<Parameters<typeof verifyJWT>[1]>['resolver']>;
-type DidDocument = NonNullable<Awaited<ReturnType<Resolvable['resolve']>>['didDocument']>;
-
 export interface OfferServiceOptions {
   /** Lifetime of an offer when the request does not set one. */
   ttlMs?: number;
@@ -101,14 +93,14 @@ export class OfferService {
   private readonly ttlMs: number;
   /** Offers being claimed right now: a second concurrent claim is refused rather than issued twice. */
   private readonly claiming = new Set<string>();
-  /** did:key only, resolved locally: a holder's proof never makes the gateway fetch anything. */
-  private readonly holderLoader: DocumentLoader = createDocumentLoader();
+  private readonly holderProofs: HolderProofs;
 
   constructor(
     private readonly services: Services,
     options: OfferServiceOptions = {},
   ) {
     this.ttlMs = options.ttlMs ?? DEFAULT_OFFER_TTL_MS;
+    this.holderProofs = new HolderProofs(() => services.now());
   }
 
   /** Records an offer made by `principal`; `baseUrl` is the gateway's public URL (no trailing slash). */
@@ -232,58 +224,8 @@ export class OfferService {
   }
 
   private async verifyHolderProof(record: OfferRecord, offerUrl: string, proof: string): Promise<string> {
-    const resolver: Resolvable = {
-      resolve: async (didUrl: string) => {
-        const did = didUrl.split('#')[0] ?? '';
-        try {
-          const { document } = await this.holderLoader(did);
-          return {
-            didResolutionMetadata: { contentType: 'application/did+ld+json' },
-            // The loader built it from the did:key itself (no network), in DID Core shape.
-            didDocument: document as DidDocument,
-            didDocumentMetadata: {},
-          };
-        } catch {
-          return { didResolutionMetadata: { error: 'notFound' }, didDocument: null, didDocumentMetadata: {} };
-        }
-      },
-    };
-    const nowS = Math.floor(this.services.now().getTime() / 1000);
-    let payload: Record<string, unknown>;
-    let signer: string;
-    try {
-      const verified = await verifyJWT(proof, {
-        resolver,
-        audience: offerUrl,
-        proofPurpose: 'authentication',
-        skewTime: CLOCK_SKEW_S,
-        policies: { now: nowS },
-      });
-      payload = verified.payload;
-      signer = verified.issuer;
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : 'not verifiable';
-      throw new DomainError('UNAUTHENTICATED', `holder proof refused: ${reason}`);
-    }
-    const iss = payload.iss;
-    if (typeof iss !== 'string' || !iss.startsWith('did:key:') || signer !== iss) {
-      throw new DomainError('UNAUTHENTICATED', 'holder proof refused: iss must be the signing did:key');
-    }
-    if (payload.nonce !== record.challenge) {
-      throw new DomainError('UNAUTHENTICATED', "holder proof refused: nonce is not this offer's challenge");
-    }
-    // verifyJWT only checks aud when present; an offer proof must name the offer.
-    if (payload.aud !== offerUrl) {
-      throw new DomainError('UNAUTHENTICATED', 'holder proof refused: aud must be the offer URL');
-    }
-    const exp = payload.exp;
-    if (typeof exp !== 'number' || exp - nowS > MAX_PROOF_LIFETIME_S + CLOCK_SKEW_S) {
-      throw new DomainError(
-        'UNAUTHENTICATED',
-        `holder proof refused: exp is required and at most ${MAX_PROOF_LIFETIME_S} s ahead`,
-      );
-    }
-    return iss;
+    const { did } = await this.holderProofs.verify(proof, { audience: offerUrl, nonce: record.challenge });
+    return did;
   }
 
   private async load(offerId: string): Promise<OfferRecord> {

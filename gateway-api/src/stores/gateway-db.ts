@@ -19,6 +19,7 @@ export class GatewayDb {
   readonly counters;
   readonly offers;
   readonly growthContent;
+  readonly subjectDids;
 
   private constructor(readonly db: ClassicLevel<string, string>) {
     this.subjects = db.sublevel<string, string>('subjects', UTF8);
@@ -29,6 +30,7 @@ export class GatewayDb {
     this.counters = db.sublevel<string, string>('counters', UTF8);
     this.offers = db.sublevel<string, string>('offers', UTF8);
     this.growthContent = db.sublevel<string, string>('growth-content', UTF8);
+    this.subjectDids = db.sublevel<string, string>('subject-dids', UTF8);
   }
 
   static async open(path: string): Promise<GatewayDb> {

@@ -51,10 +51,17 @@ export class Vault {
       data: seal(dataKey, canonicalJson(input), subjectId),
       indexKey,
     };
+    if (input.did !== undefined && (await this.db.subjectDids.get(input.did)) !== undefined) {
+      throw new DomainError('ALREADY_EXISTS', 'this DID already belongs to a registered person');
+    }
     await this.db.db.batch(
       [
         { type: 'put', sublevel: this.db.subjects, key: subjectId, value: JSON.stringify(record) },
         { type: 'put', sublevel: this.db.subjectIndex, key: indexKey, value: subjectId },
+        // A holder's DID is public, not personal data: indexed in clear so a wallet can find its record.
+        ...(input.did === undefined
+          ? []
+          : [{ type: 'put' as const, sublevel: this.db.subjectDids, key: input.did, value: subjectId }]),
       ],
       SYNC,
     );
@@ -68,6 +75,14 @@ export class Vault {
     return { subjectId, orgId: record.orgId, createdAt: record.createdAt, data };
   }
 
+  /** The pseudonymous id of the person whose wallet holds this DID. */
+  async subjectByDid(did: string): Promise<string> {
+    const subjectId = await this.db.subjectDids.get(did);
+    if (subjectId === undefined)
+      throw new DomainError('SUBJECT_NOT_FOUND', 'no person is registered with this DID');
+    return subjectId;
+  }
+
   async owner(subjectId: string): Promise<string> {
     return (await this.load(subjectId)).orgId;
   }
@@ -79,10 +94,12 @@ export class Vault {
       throw new DomainError('SUBJECT_KEY_DESTROYED', 'the data key is already destroyed');
     const shreddedAt = this.now().toISOString();
     const shredded: StoredSubject = { ...record, wrappedKey: null, shreddedAt };
+    const did = (await this.read(subjectId)).data.did;
     await this.db.db.batch(
       [
         { type: 'put', sublevel: this.db.subjects, key: subjectId, value: JSON.stringify(shredded) },
         { type: 'del', sublevel: this.db.subjectIndex, key: record.indexKey },
+        ...(did === undefined ? [] : [{ type: 'del' as const, sublevel: this.db.subjectDids, key: did }]),
       ],
       SYNC,
     );

@@ -78,6 +78,8 @@ export const Consent = z.object({
   until: Timestamp,
   grantedAt: Timestamp,
   grantedVia: z.enum(['school', 'holder']),
+  /** When the student asked through their wallet: digest of their signed request. */
+  holderProofDigest: HexDigest.optional(),
   revokedAt: Timestamp.optional(),
 });
 export type Consent = z.infer<typeof Consent>;
@@ -87,6 +89,7 @@ export const GrantConsentRequest = Consent.pick({
   granteeOrgId: true,
   dimensions: true,
   until: true,
+  holderProofDigest: true,
 });
 export const RevokeConsentRequest = z.object({ subjectId: SubjectId, consentId: Slug });
 
