@@ -200,6 +200,8 @@ export class PdContract extends Contract {
       pending: (await listRecords(ctx, PdCompletion, K.pdCompletion, query.teacherId)).filter(
         (c) => c.state === 'recorded',
       ).length,
+      /** Schools that confirmed credits counted in this cycle: they may issue its summary. */
+      schools: [...new Set(completions.map((c) => c.schoolId))].sort(),
     });
   }
 

@@ -62,6 +62,7 @@ export const DEMO_SCHOOL_TYPES = [
   'GrowthTermReport',
   'GrowthArchiveReport',
   'CreditTransferCredential',
+  'PdCycleSummaryCredential',
 ];
 
 /** Credential types the demo training provider is accredited for. */

@@ -151,6 +151,34 @@ describe('gateway: teacher professional development (教师继续教育学分)',
     expect(verify.status, JSON.stringify(verify.body)).to.equal(200);
   });
 
+  it('issues a cycle summary credential from the school that confirmed the credits', async () => {
+    const holder = (await didKeyFromSeed(new Uint8Array(32).fill(22))).did;
+    await step(
+      'POST',
+      `/pd/teachers/${TEACHER}/cycle-summary`,
+      gw.tokens['school-admin@school-voc'],
+      { holderDid: holder },
+      403,
+      'FORBIDDEN_ORG',
+    );
+    const issued = await step(
+      'POST',
+      `/pd/teachers/${TEACHER}/cycle-summary`,
+      gen,
+      { holderDid: holder },
+      201,
+    );
+    const subject = issued.verifiableCredential.credentialSubject;
+    expect(subject).to.include({ totalCredits: 24, requiredCredits: 72, creditUnit: '学分' });
+    expect(subject.creditsByKind).to.deep.equal([
+      { activityKind: 'online', credits: 24, label: '远程（网络）培训', labelEn: 'Online training' },
+    ]);
+    const verify = await gw.call('POST', '/credentials/verify', {
+      body: { verifiableCredential: issued.verifiableCredential },
+    });
+    expect(verify.status, JSON.stringify(verify.body)).to.equal(200);
+  });
+
   it('records teacher evaluations over the teacher-archive dimensions, once per period', async () => {
     const body = {
       period: '2026',

@@ -15,6 +15,18 @@ import { defineRoute, param, type RouteSpec } from '../http/route.js';
 import type { Services } from '../services/index.js';
 import type { Principal } from '../stores/tokens.js';
 
+const CycleProgress = z.object({
+  rulesVersion: z.string(),
+  creditUnit: z.string(),
+  cycle: z.object({ from: z.string(), until: z.string() }),
+  byKind: z.array(
+    z.object({ kind: z.string(), label: z.object({ zh: z.string(), en: z.string() }), counted: z.number() }),
+  ),
+  total: z.number(),
+  required: z.number(),
+  schools: z.array(z.string()),
+});
+
 const STAFF: readonly Role[] = ['school-admin', 'teacher', 'provider-admin', 'bureau-admin', 'inspector'];
 const Slug = z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/);
 const OB3_CONTEXT = 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json';
@@ -163,6 +175,54 @@ export function pdRoutes(services: Services): RouteSpec[] {
             at: at.data ?? services.now().toISOString(),
           }),
         };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/pd/teachers/:teacherId/cycle-summary',
+      summary: "Issue the teacher's cycle summary credential (a school whose completions the teacher has)",
+      tag: 'pd',
+      access: ['school-admin'],
+      body: z.object({ holderDid: z.string().regex(/^did:key:z[1-9A-HJ-NP-Za-km-z]+$/) }),
+      handle: async ({ req, body, principal }) => {
+        const caller = who(principal);
+        const progress = CycleProgress.parse(
+          await services.records.query(caller, 'pd:GetTeacherProgress', {
+            teacherId: teacherParam(param(req, 'teacherId')),
+            at: services.now().toISOString(),
+          }),
+        );
+        if (!progress.schools.includes(caller.orgId)) {
+          throw new DomainError(
+            'FORBIDDEN_ORG',
+            'no confirmed completion of this teacher was confirmed by your school',
+          );
+        }
+        const verifiableCredential = await services.issuance.issue(caller, {
+          credential: {
+            '@context': ['https://www.w3.org/ns/credentials/v2', EDU_CONTEXT],
+            type: ['VerifiableCredential', 'PdCycleSummaryCredential'],
+            name: '教师继续教育周期学分汇总 PD cycle summary',
+            credentialSubject: {
+              id: body.holderDid,
+              cycle: `${progress.cycle.from}/${progress.cycle.until}`,
+              rulesVersion: progress.rulesVersion,
+              creditUnit: progress.creditUnit,
+              totalCredits: progress.total,
+              requiredCredits: progress.required,
+              creditsByKind: progress.byKind
+                .filter((k) => k.counted > 0)
+                .map((k) => ({
+                  activityKind: k.kind,
+                  credits: k.counted,
+                  label: k.label.zh,
+                  labelEn: k.label.en,
+                })),
+            },
+          },
+          options: { format: 'ldp' },
+        });
+        return { status: 201, json: { verifiableCredential } };
       },
     }),
     defineRoute({
