@@ -1,0 +1,146 @@
+/**
+ * `npm run bench:scale [-- --records N]`: the embedded ledger at scale. Anchors N credential records
+ * (default 1,000,000) for one school in transactions of 500, then measures the write rate near the
+ * start and near the end, an inspector's audit query (first page and a deep page, p50/p95), and disk
+ * bytes per record. Writes bench/results/scale.json.
+ */
+import { execFileSync } from 'node:child_process';
+import { randomUUID, randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { EmbeddedLedger, x509Identity } from '@edu-ledger/ledger';
+import { createServices } from '../gateway-api/src/services/index.js';
+import { identityForRole } from '../gateway-api/src/services/directory.js';
+import { GatewayDb } from '../gateway-api/src/stores/gateway-db.js';
+import { seedDemo } from '../gateway-api/src/seed.js';
+
+const arg = (name: string): string | undefined => {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+};
+const RECORDS = Number(arg('--records') ?? (process.argv.includes('--quick') ? 50_000 : 1_000_000));
+const PER_TX = 500;
+const IN_FLIGHT = 4;
+const WINDOW = 10_000;
+
+function percentile(sorted: number[], p: number): number {
+  return (
+    Math.round((sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0) * 100) / 100
+  );
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'edu-scale-'));
+  const ledger = await EmbeddedLedger.open({ path: join(dir, 'ledger') });
+  const db = await GatewayDb.open(join(dir, 'gateway'));
+  const services = createServices({
+    ledger,
+    db,
+    masterKey: randomBytes(32),
+    readerIdentity: x509Identity('BureauMSP', 'gateway-reader'),
+    publicUrl: 'http://127.0.0.1',
+  });
+  await seedDemo(services, { dataDir: dir, didHost: 'edu.example.cn', now: new Date() });
+  const issuer = identityForRole(
+    { orgId: 'school-gen', mspId: 'SchoolGenMSP', kind: 'school' },
+    'school-admin',
+  );
+  const inspector = identityForRole({ orgId: 'bureau', mspId: 'BureauMSP', kind: 'bureau' }, 'inspector');
+
+  const ids: string[] = [];
+  const windows: { at: number; recordsPerSec: number }[] = [];
+  let written = 0;
+  let windowStart = performance.now();
+  let windowCount = 0;
+  const started = performance.now();
+
+  const submitBatch = async (first: number): Promise<void> => {
+    const items = Array.from({ length: Math.min(PER_TX, RECORDS - first) }, (_, i) => {
+      const n = first + i;
+      const credentialId = `urn:uuid:${randomUUID()}`;
+      ids.push(credentialId);
+      return {
+        credentialId,
+        digest: randomBytes(32).toString('hex'),
+        credentialTypes: ['VerifiableCredential', 'OpenBadgeCredential'],
+        statusListId: `school-gen.${Math.floor(n / 131072) + 1}`,
+        statusIndex: n % 131072,
+      };
+    });
+    await ledger.submit(issuer, 'credentials:AnchorCredentials', [JSON.stringify({ items })]);
+    written += items.length;
+    windowCount += items.length;
+    if (windowCount >= WINDOW) {
+      const now = performance.now();
+      windows.push({ at: written, recordsPerSec: Math.round(windowCount / ((now - windowStart) / 1000)) });
+      windowStart = now;
+      windowCount = 0;
+      if (windows.length % 10 === 0)
+        console.error(`  ${written} records, ${windows[windows.length - 1]?.recordsPerSec}/s`);
+    }
+  };
+
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: IN_FLIGHT }, async () => {
+      while (next < RECORDS) {
+        const first = next;
+        next += PER_TX;
+        await submitBatch(first);
+      }
+    }),
+  );
+  const totalSeconds = (performance.now() - started) / 1000;
+
+  // Audit queries as an inspector: the first page, and a page deep in the school's records.
+  ids.sort();
+  const deepId = ids[Math.floor(ids.length * 0.9)] ?? '';
+  const deepBookmark = `\u0000issued\u0000school-gen\u0000${deepId}\u0000`;
+  const timeQuery = async (bookmark: string): Promise<number[]> => {
+    const out: number[] = [];
+    for (let i = 0; i < 60; i++) {
+      const t = performance.now();
+      const raw = await ledger.evaluate(inspector, 'audit:SchoolRecords', [
+        JSON.stringify({ orgId: 'school-gen', kind: 'credential', pageSize: 20, bookmark }),
+      ]);
+      out.push(performance.now() - t);
+      if (i === 0 && (JSON.parse(raw) as { records: unknown[] }).records.length !== 20)
+        throw new Error('short page');
+    }
+    return out.sort((a, b) => a - b);
+  };
+  const first = await timeQuery('');
+  const deep = await timeQuery(deepBookmark);
+
+  await ledger.close();
+  await db.close();
+  const bytes = Number(execFileSync('du', ['-sb', join(dir, 'ledger')], { encoding: 'utf8' }).split('\t')[0]);
+  rmSync(dir, { recursive: true, force: true });
+
+  const early = windows.slice(0, 1);
+  const late = windows.slice(-1);
+  const result = {
+    date: new Date().toISOString(),
+    records: RECORDS,
+    recordsPerTransaction: PER_TX,
+    transactionsInFlight: IN_FLIGHT,
+    totalSeconds: Math.round(totalSeconds),
+    averageRecordsPerSec: Math.round(RECORDS / totalSeconds),
+    writeRate: { first10k: early[0]?.recordsPerSec, last10k: late[0]?.recordsPerSec },
+    auditFirstPageMs: { p50: percentile(first, 50), p95: percentile(first, 95) },
+    auditDeepPageMs: { p50: percentile(deep, 50), p95: percentile(deep, 95) },
+    diskBytesPerRecord: Math.round(bytes / RECORDS),
+    ledgerDiskMb: Math.round(bytes / 2 ** 20),
+  };
+  const here = dirname(fileURLToPath(import.meta.url));
+  mkdirSync(join(here, 'results'), { recursive: true });
+  writeFileSync(join(here, 'results', 'scale.json'), `${JSON.stringify(result, null, 2)}\n`);
+  console.log(JSON.stringify(result, null, 2));
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
