@@ -46,8 +46,15 @@ export class KeysContract extends Contract {
       throw new DomainError('ALREADY_EXISTS', `key ${request.id} exists`);
     const now = txTime(ctx);
     if (request.rotate) {
+      // A rotation replaces keys of the same kind only (the multikey header, e.g. z6Mk for Ed25519,
+      // zDn for P-256), so rotating the signing key leaves the selective-disclosure key in force.
+      const kind = request.publicKeyMultibase.slice(0, 4);
       for (const old of await listRecords(ctx, IssuerKey, K.key, org.orgId)) {
-        if (old.validUntil === undefined && old.revokedAt === undefined) {
+        if (
+          old.validUntil === undefined &&
+          old.revokedAt === undefined &&
+          old.publicKeyMultibase.startsWith(kind)
+        ) {
           await writeRecord(ctx, key(ctx, K.key, org.orgId, old.id), IssuerKey, { ...old, validUntil: now });
         }
       }

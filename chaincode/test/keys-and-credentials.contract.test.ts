@@ -60,6 +60,32 @@ describe('keys contract', () => {
     expect(doc.assertionMethod).to.deep.equal([`${SCHOOL_DID}#key-1`, `${SCHOOL_DID}#key-2`]);
   });
 
+  it('rotates keys of the same kind only, so a P-256 selective-disclosure key survives an Ed25519 rotation', async () => {
+    const P256 = 'zDnaerDaTF5BXEavCrfRZEk316dpbLsfPDZ3WJ5hRTPFU2169';
+    await call(ledger, ids.schoolAdmin, 'keys:RegisterKey', {
+      id: `${SCHOOL_DID}#key-1`,
+      publicKeyMultibase: KEY_A,
+    });
+    await call(ledger, ids.schoolAdmin, 'keys:RegisterKey', {
+      id: `${SCHOOL_DID}#sd-key-1`,
+      publicKeyMultibase: P256,
+    });
+    clock.now = new Date('2026-10-01T00:00:00.000Z');
+    await call(ledger, ids.schoolAdmin, 'keys:RegisterKey', {
+      id: `${SCHOOL_DID}#key-2`,
+      publicKeyMultibase: KEY_B,
+      rotate: true,
+    });
+    const check = (id: string): Promise<unknown> =>
+      query(ledger, ids.teacher, 'keys:CheckKeyValidity', {
+        id: `${SCHOOL_DID}#${id}`,
+        at: '2026-10-15T00:00:00.000Z',
+      });
+    expect(await check('key-1')).to.deep.include({ valid: false });
+    expect(await check('sd-key-1')).to.deep.include({ valid: true });
+    expect(await check('key-2')).to.deep.include({ valid: true });
+  });
+
   it('drops a compromised key from the DID document and fails every check of it', async () => {
     await call(ledger, ids.schoolAdmin, 'keys:RegisterKey', {
       id: `${SCHOOL_DID}#key-1`,

@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import type { Context, PresentOptions } from './commands.js';
+import type { Context, GrantOptions, PresentOptions } from './commands.js';
 import { ERROR_NAMES, EXIT, OutputError, WalletError, type ExitCode, type Output } from './errors.js';
 import { DEFAULT_GATEWAY, GatewayClient } from './gateway.js';
 import { detectLang, translator, type Lang, type Translate } from './i18n.js';
@@ -100,6 +100,24 @@ export async function run(argv: readonly string[], streams: Streams = processStr
     .argument('<offer-url>')
     .action(action(async (ctx, url: string) => (await commands()).receive(ctx, url)));
   program
+    .command('add-credential')
+    .description(t('descAddCredential'))
+    .argument('<file>')
+    .action(action(async (ctx, file: string) => (await commands()).addCredential(ctx, file)));
+  program
+    .command('grant')
+    .description(t('descGrant'))
+    .requiredOption('--to <orgId>', t('optGrantTo'))
+    .requiredOption('--dimensions <ids>', t('optGrantDimensions'))
+    .option('--days <n>', t('optGrantDays'), '30')
+    .option('--id <consentId>', t('optGrantId'))
+    .action(action(async (ctx, opts: GrantOptions) => (await commands()).grant(ctx, opts)));
+  program
+    .command('revoke-grant')
+    .description(t('descRevokeGrant'))
+    .argument('<consentId>')
+    .action(action(async (ctx, id: string) => (await commands()).revokeGrant(ctx, id)));
+  program
     .command('list')
     .description(t('descList'))
     .action(action(async (ctx) => (await commands()).list(ctx)));
@@ -129,6 +147,7 @@ export async function run(argv: readonly string[], streams: Streams = processStr
     .option('--qr', t('optQr'))
     .option('--qr-png <file>', t('optQrPng'))
     .option('--to <url>', t('optTo'))
+    .option('--disclose <dimensions>', t('optDisclose'))
     .option('--force', t('optForce'))
     .action(
       action(async (ctx, ids: string[], opts: PresentOptions) => {

@@ -33,6 +33,8 @@ export type { Output } from './errors.js';
 
 /** A holder's claim proof lives this long: it answers one challenge, now (the gateway allows 600 s). */
 const CLAIM_PROOF_LIFETIME_S = 120;
+/** A consent request proof lives this long: the gateway acts on it at once. */
+const CONSENT_PROOF_LIFETIME_S = 120;
 /** A VP-JWT is valid this long: a verifier checks it right after it is made. */
 const VP_JWT_LIFETIME_S = 600;
 
@@ -296,6 +298,88 @@ export async function receive(ctx: Context, offerUrlRaw: string): Promise<Output
   });
 }
 
+/**
+ * `add-credential`: stores a credential handed over as a file (e.g. a growth-archive report the
+ * school issued straight to the student's DID, as `{ "verifiableCredential": … }` or bare). Like
+ * `receive`, it must be for this wallet's DID and its signature must verify against the issuer's
+ * DID document, fetched from the gateway's ledger registry and cached for offline checks.
+ */
+export async function addCredential(ctx: Context, file: string): Promise<Output> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    if (error instanceof SyntaxError) {
+      throw new WalletError(EXIT.USAGE, 'badOption', { detail: `${file}: not JSON` });
+    }
+    throw new WalletError(EXIT.NOT_FOUND, 'fileNotFound', { file });
+  }
+  const wrapped: unknown =
+    typeof parsed === 'object' && parsed !== null && 'verifiableCredential' in parsed
+      ? Reflect.get(parsed, 'verifiableCredential')
+      : parsed;
+  if (typeof wrapped !== 'object' || wrapped === null || Array.isArray(wrapped)) {
+    throw new WalletError(EXIT.USAGE, 'badOption', { detail: `${file}: not a credential` });
+  }
+  const credential = wrapped as Record<string, unknown>;
+  const { passphrase } = await openWallet(ctx);
+  return ctx.store.withLock(async () => {
+    const current = await ctx.store.open(passphrase);
+    const did = current.data.did;
+    if (!subjectIdsOf(credential).every((id) => id === did)) {
+      throw new WalletError(EXIT.VERIFICATION_FAILED, 'notOurCredential', { did });
+    }
+    const issuerDid = issuerDidOf(credential);
+    if (issuerDid === undefined) {
+      throw new WalletError(EXIT.VERIFICATION_FAILED, 'receivedInvalid', { reason: 'no issuer' });
+    }
+    const didDocuments = { ...current.data.didDocuments };
+    let issuer: StoredCredential['issuer'] = { did: issuerDid };
+    if (!issuerDid.startsWith('did:key:')) {
+      const orgs = Organizations.safeParse(await ctx.gateway.ok('GET', '/organizations'));
+      const org = orgs.success ? orgs.data.organizations.find((o) => o.did === issuerDid) : undefined;
+      const orgId: unknown = org?.orgId;
+      if (!org || typeof orgId !== 'string') {
+        throw new WalletError(EXIT.VERIFICATION_FAILED, 'receivedInvalid', { reason: 'unknown issuer' });
+      }
+      const doc = await ctx.gateway.ok('GET', `/orgs/${encodeURIComponent(orgId)}/did.json`);
+      if (typeof doc !== 'object' || doc === null || (doc as { id?: unknown }).id !== issuerDid) {
+        throw new WalletError(EXIT.VERIFICATION_FAILED, 'receivedInvalid', { reason: 'issuer DID document' });
+      }
+      didDocuments[issuerDid] = doc as Record<string, unknown>;
+      issuer = { did: issuerDid, orgId, name: org.name };
+    }
+    const { verifyCredentialProof } = await credentialsLib();
+    const check = await verifyCredentialProof({
+      credential,
+      documentLoader: await offlineLoader({ ...current.data, didDocuments }),
+    });
+    if (!check.verified) {
+      throw new WalletError(EXIT.VERIFICATION_FAILED, 'receivedInvalid', {
+        reason: check.error ? `${check.error.code}: ${check.error.message}` : 'signature',
+      });
+    }
+    const credentialId = typeof credential.id === 'string' ? credential.id : `urn:uuid:${randomUUID()}`;
+    const stored: StoredCredential = {
+      id: credentialId,
+      receivedAt: now().toISOString(),
+      source: `file:${file}`,
+      issuer,
+      credential,
+    };
+    await ctx.store.save(passphrase, {
+      ...current.data,
+      didDocuments,
+      credentials: [...current.data.credentials.filter((c) => c.id !== credentialId), stored],
+    });
+    const summary = summarise(stored, ctx.lang, {});
+    return {
+      json: summary,
+      text: ctx.t('receiveDone', { name: summary.name, issuer: summary.issuer.name, id: stored.id }),
+    };
+  });
+}
+
 /** `list`: every credential, newest first. */
 export async function list(ctx: Context): Promise<Output> {
   const { wallet } = await openWallet(ctx);
@@ -400,7 +484,80 @@ export interface PresentOptions {
   qr?: boolean;
   qrPng?: string;
   to?: string;
+  /** Comma-separated dimension ids: present a selective disclosure with only these dimensions. */
+  disclose?: string;
   force?: boolean;
+}
+
+/**
+ * JSON Pointers for a selective disclosure of a growth-archive report: the subject's id (holder
+ * binding), the report's term and name, and the `dimensionResults` entries whose `dimension` is
+ * chosen. The issuer's mandatory statements (id, type, issuer, validity, status) come along anyway.
+ */
+function disclosurePointers(stored: StoredCredential, dimensions: readonly string[]): string[] {
+  const credential = stored.credential;
+  const subject = credential.credentialSubject;
+  const subjectRecord =
+    typeof subject === 'object' && subject !== null && !Array.isArray(subject)
+      ? (subject as Record<string, unknown>)
+      : {};
+  const results = Array.isArray(subjectRecord.dimensionResults) ? subjectRecord.dimensionResults : [];
+  const dimensionOf = (entry: unknown): string | undefined => {
+    const value: unknown =
+      typeof entry === 'object' && entry !== null ? Reflect.get(entry, 'dimension') : undefined;
+    return typeof value === 'string' ? value : undefined;
+  };
+  const known = results.map(dimensionOf).filter((d): d is string => d !== undefined);
+  for (const dimension of dimensions) {
+    if (!known.includes(dimension)) {
+      throw new WalletError(EXIT.USAGE, 'unknownDimension', {
+        id: stored.id,
+        dimension,
+        known: known.join(', ') || '-',
+      });
+    }
+  }
+  const pointers = ['/credentialSubject/id'];
+  if (subjectRecord.term !== undefined) pointers.push('/credentialSubject/term');
+  if (credential.name !== undefined) pointers.push('/name');
+  results.forEach((entry, index) => {
+    const dimension = dimensionOf(entry);
+    if (dimension !== undefined && dimensions.includes(dimension)) {
+      pointers.push(`/credentialSubject/dimensionResults/${index}`);
+    }
+  });
+  return pointers;
+}
+
+/** The credentials to present: whole, or derived to disclose only the chosen dimensions. */
+async function credentialsToPresent(
+  chosen: readonly StoredCredential[],
+  disclose: string | undefined,
+  documentLoader: DocumentLoader,
+): Promise<VerifiableCredential[]> {
+  if (disclose === undefined) return chosen.map((c) => c.credential as unknown as VerifiableCredential);
+  const dimensions = disclose
+    .split(',')
+    .map((d) => d.trim())
+    .filter((d) => d !== '');
+  if (dimensions.length === 0) {
+    throw new WalletError(EXIT.USAGE, 'badOption', { detail: '--disclose: one or more dimension ids' });
+  }
+  const { deriveCredential, sdProofKind } = await credentialsLib();
+  const derived: VerifiableCredential[] = [];
+  for (const stored of chosen) {
+    if (sdProofKind(stored.credential) !== 'base') {
+      throw new WalletError(EXIT.USAGE, 'notSelective', { id: stored.id });
+    }
+    derived.push(
+      await deriveCredential({
+        verifiableCredential: stored.credential as unknown as VerifiableCredential,
+        selectivePointers: disclosurePointers(stored, dimensions),
+        documentLoader,
+      }),
+    );
+  }
+  return derived;
 }
 
 async function refuseOverwrite(file: string, force: boolean | undefined): Promise<void> {
@@ -430,6 +587,8 @@ async function qrText(text: string, kind: 'terminal' | 'png'): Promise<string | 
  * verifier's challenge and domain: Data Integrity (`eddsa-rdfc-2022`, proofPurpose
  * authentication) by default, or a VP-JWT (`--format jwt`: EdDSA, `nonce` = challenge,
  * `aud` = domain). Printed, written (`--out`), shown as a QR code, and/or sent to a verifier.
+ * `--disclose a,b` presents, instead of each credential, one derived from its `ecdsa-sd-2023`
+ * base proof that discloses only those growth-archive dimensions.
  */
 export async function present(ctx: Context, refs: string[], opts: PresentOptions): Promise<Output> {
   const { wallet } = await openWallet(ctx);
@@ -437,7 +596,7 @@ export async function present(ctx: Context, refs: string[], opts: PresentOptions
   const identity = await wallet.identity();
   const { createPresentation, signPresentation } = await credentialsLib();
   const presentation = createPresentation({
-    verifiableCredential: chosen.map((c) => c.credential as unknown as VerifiableCredential),
+    verifiableCredential: await credentialsToPresent(chosen, opts.disclose, await offlineLoader(wallet.data)),
     holder: identity.did,
     id: `urn:uuid:${randomUUID()}`,
   });
@@ -571,4 +730,74 @@ export async function importBackup(ctx: Context, file: string): Promise<Output> 
       text: ctx.t('importDone', { did: data.did, added, total: data.credentials.length }),
     };
   });
+}
+
+/** Options of `grant`. */
+export interface GrantOptions {
+  to: string;
+  dimensions: string;
+  days: string;
+  id?: string;
+}
+
+const SLUG = /^[a-z0-9][a-z0-9-]{1,62}$/;
+
+/**
+ * Signs a short-lived did-jwt for a holder route of the gateway (aud = that route's URL) and posts
+ * it. The gateway finds the student by the wallet's DID; nothing in the wallet file changes.
+ */
+async function holderRequest(ctx: Context, path: string, claims: Record<string, unknown>): Promise<unknown> {
+  const { wallet } = await openWallet(ctx);
+  const identity = await wallet.identity();
+  const { createJWT, EdDSASigner } = await didJwt();
+  const issuedAt = Math.floor(now().getTime() / 1000);
+  const proof = await createJWT(
+    {
+      aud: `${ctx.gateway.baseUrl}${path}`,
+      iat: issuedAt,
+      exp: issuedAt + CONSENT_PROOF_LIFETIME_S,
+      ...claims,
+    },
+    { issuer: identity.did, signer: EdDSASigner(identity.seed), alg: 'EdDSA' },
+    { alg: 'EdDSA', kid: identity.key.id },
+  );
+  const answer = await ctx.gateway.request('POST', path, { proof });
+  if (answer.status === 404) throw new WalletError(EXIT.NOT_FOUND, 'notRegistered', {});
+  if (answer.status !== 200 && answer.status !== 201) throw refusal(answer);
+  return answer.body;
+}
+
+/** `grant`: lets an organisation (an admissions office) read chosen archive dimensions for some days. */
+export async function grant(ctx: Context, opts: GrantOptions): Promise<Output> {
+  const dimensions = opts.dimensions
+    .split(',')
+    .map((d) => d.trim())
+    .filter((d) => d.length > 0);
+  const days = Number(opts.days);
+  if (!SLUG.test(opts.to))
+    throw new WalletError(EXIT.USAGE, 'badOption', { detail: '--to: an organisation id' });
+  if (dimensions.length === 0 || !dimensions.every((d) => SLUG.test(d))) {
+    throw new WalletError(EXIT.USAGE, 'badOption', { detail: '--dimensions: comma-separated dimension ids' });
+  }
+  if (!Number.isInteger(days) || days < 1 || days > 366) {
+    throw new WalletError(EXIT.USAGE, 'badOption', { detail: '--days: 1 to 366' });
+  }
+  const consentId = opts.id ?? `wallet-${randomUUID().slice(0, 8)}`;
+  if (!SLUG.test(consentId))
+    throw new WalletError(EXIT.USAGE, 'badOption', { detail: '--id: lower-case letters, digits, hyphens' });
+  const until = new Date(now().getTime() + days * 86_400_000).toISOString();
+  await holderRequest(ctx, '/holder/consents', {
+    consent: { consentId, granteeOrgId: opts.to, dimensions, until },
+  });
+  return {
+    json: { consentId, granteeOrgId: opts.to, dimensions, until },
+    text: ctx.t('grantDone', { org: opts.to, dimensions: dimensions.join(', '), until, id: consentId }),
+  };
+}
+
+/** `revoke-grant`: withdraws a consent given with `grant`. */
+export async function revokeGrant(ctx: Context, consentId: string): Promise<Output> {
+  if (!SLUG.test(consentId)) throw new WalletError(EXIT.USAGE, 'badOption', { detail: 'consent id' });
+  await holderRequest(ctx, '/holder/consents/revoke', { consentId });
+  return { json: { consentId, revoked: true }, text: ctx.t('revokeGrantDone', { id: consentId }) };
 }

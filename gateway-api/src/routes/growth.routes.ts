@@ -178,6 +178,8 @@ export function growthRoutes(services: Services): RouteSpec[] {
           .string()
           .regex(/^did:key:z[1-9A-HJ-NP-Za-km-z]+$/)
           .optional(),
+        /** Sign with ecdsa-sd-2023 so the student can later disclose only chosen dimensions. */
+        selectiveDisclosure: z.boolean().optional(),
       }),
       handle: async ({ req, body, principal }) => {
         const caller = who(principal);
@@ -209,7 +211,7 @@ export function growthRoutes(services: Services): RouteSpec[] {
               dimensionResults: results,
             },
           },
-          options: { subjectId, format: 'ldp' },
+          options: { subjectId, format: 'ldp', selectiveDisclosure: body.selectiveDisclosure ?? false },
         });
         return { status: 201, json: { verifiableCredential } };
       },

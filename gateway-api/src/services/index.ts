@@ -92,6 +92,7 @@ export function createServices(deps: ServiceDeps): Services {
     store,
     vault,
     signer: deps.signer ?? new InProcessSigner(documentLoader),
+    documentLoader,
     now,
     publicUrl: deps.publicUrl,
   });

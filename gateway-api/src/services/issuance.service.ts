@@ -6,7 +6,7 @@ import {
   type IssueRequest,
   type Organization,
 } from '@edu-ledger/domain';
-import { credentialDigest } from '@edu-ledger/credentials';
+import { credentialDigest, issueSdCredential, type DocumentLoader } from '@edu-ledger/credentials';
 import type { LedgerPort } from '@edu-ledger/ledger';
 import type { Principal } from '../stores/tokens.js';
 import type { Anchorer } from './anchorer.js';
@@ -28,6 +28,8 @@ export interface IssuanceDeps {
   store: CredentialStore;
   vault: Vault;
   signer: CredentialSigner;
+  /** Used for `ecdsa-sd-2023` signing, which runs on the calling thread. */
+  documentLoader: DocumentLoader;
   now: () => Date;
   publicUrl: string;
 }
@@ -99,8 +101,16 @@ export class IssuanceService {
         statusListCredential: statusListUrl(this.deps.publicUrl, slot.statusListId, purpose),
       })),
     };
-    const key = await this.deps.keys.current(org.orgId);
-    const signed = await this.deps.signer.sign(unsigned, key, now);
+    // A selective-disclosure credential carries an ecdsa-sd-2023 base proof by the org's P-256 key;
+    // the ledger anchors the digest of that base credential, as for every other credential.
+    const signed = options.selectiveDisclosure
+      ? await issueSdCredential({
+          credential: unsigned,
+          key: await this.deps.keys.currentSd(org),
+          documentLoader: this.deps.documentLoader,
+          now,
+        })
+      : await this.deps.signer.sign(unsigned, await this.deps.keys.current(org.orgId), now);
     const digest = credentialDigest(signed);
     const identity = await this.deps.directory.identityFor(principal);
     const receipt = await this.deps.anchorer.anchor(identity, {

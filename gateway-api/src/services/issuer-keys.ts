@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DomainError, type Organization } from '@edu-ledger/domain';
-import { generateEd25519Key, type ExportedKey } from '@edu-ledger/credentials';
+import { generateEd25519Key, generateP256Key, type ExportedKey } from '@edu-ledger/credentials';
 import type { LedgerPort } from '@edu-ledger/ledger';
 import type { GatewayDb } from '../stores/gateway-db.js';
 import { deriveKey, seal, unseal } from '../stores/sealed.js';
@@ -23,6 +23,7 @@ type StoredKeyring = z.infer<typeof StoredKeyring>;
 export class IssuerKeys {
   private readonly sealKey: Buffer;
   private readonly cache = new Map<string, ExportedKey>();
+  private readonly sdCreating = new Map<string, Promise<ExportedKey>>();
 
   constructor(
     private readonly db: GatewayDb,
@@ -40,13 +41,7 @@ export class IssuerKeys {
     if (!ring) throw new DomainError('KEY_NOT_FOUND', `organisation ${orgId} has no signing key`);
     const stored = ring.keys.find((k) => k.id === ring.current);
     if (!stored) throw new DomainError('INTERNAL', 'keyring has no current key');
-    const key: ExportedKey = {
-      id: stored.id,
-      controller: stored.controller,
-      type: 'Multikey',
-      publicKeyMultibase: stored.publicKeyMultibase,
-      secretKeyMultibase: unseal(this.sealKey, stored.secret, stored.id).toString('utf8'),
-    };
+    const key = this.unsealKey(stored);
     this.cache.set(orgId, key);
     return key;
   }
@@ -79,8 +74,75 @@ export class IssuerKeys {
     return key;
   }
 
+  /**
+   * The organisation's P-256 key for `ecdsa-sd-2023` (selective disclosure), created and registered
+   * on the ledger on first use as `<did>#sd-key-<n>`. It is registered without rotation, so the
+   * organisation's Ed25519 key stays valid beside it; rotating the Ed25519 key leaves it valid too
+   * (the chaincode rotates keys of the same kind only).
+   */
+  async currentSd(org: Organization): Promise<ExportedKey> {
+    const ringId = sdRingId(org.orgId);
+    const cached = this.cache.get(ringId);
+    if (cached) return cached;
+    const ring = await this.load(ringId);
+    const stored = ring?.keys.find((k) => k.id === ring.current);
+    if (stored) {
+      const key = this.unsealKey(stored);
+      this.cache.set(ringId, key);
+      return key;
+    }
+    // Two first issuances at once must not both register `#sd-key-1`.
+    let creating = this.sdCreating.get(org.orgId);
+    if (!creating) {
+      creating = this.createSdKey(org).finally(() => this.sdCreating.delete(org.orgId));
+      this.sdCreating.set(org.orgId, creating);
+    }
+    return creating;
+  }
+
+  /** Creates a P-256 key, registers it on the ledger (no rotation) and makes it the current SD key. */
+  async createSdKey(org: Organization): Promise<ExportedKey> {
+    const ringId = sdRingId(org.orgId);
+    const ring = (await this.load(ringId)) ?? { current: '', keys: [] };
+    const id = `${org.did}#sd-key-${ring.keys.length + 1}`;
+    const key = await generateP256Key({ controller: org.did, id });
+    await this.ledger.submit(identityForRole(org, ADMIN_ROLE_BY_KIND[org.kind]), 'keys:RegisterKey', [
+      JSON.stringify({ id, publicKeyMultibase: key.publicKeyMultibase, rotate: false }),
+    ]);
+    const next: StoredKeyring = {
+      current: id,
+      keys: [
+        ...ring.keys,
+        {
+          id,
+          controller: org.did,
+          publicKeyMultibase: key.publicKeyMultibase,
+          secret: seal(this.sealKey, key.secretKeyMultibase, id),
+        },
+      ],
+    };
+    await this.db.put(this.db.orgKeys, ringId, JSON.stringify(next));
+    this.cache.set(ringId, key);
+    return key;
+  }
+
+  private unsealKey(stored: z.infer<typeof StoredKey>): ExportedKey {
+    return {
+      id: stored.id,
+      controller: stored.controller,
+      type: 'Multikey',
+      publicKeyMultibase: stored.publicKeyMultibase,
+      secretKeyMultibase: unseal(this.sealKey, stored.secret, stored.id).toString('utf8'),
+    };
+  }
+
   private async load(orgId: string): Promise<StoredKeyring | undefined> {
     const raw = await this.db.orgKeys.get(orgId);
     return raw === undefined ? undefined : StoredKeyring.parse(JSON.parse(raw));
   }
+}
+
+/** Where an organisation's selective-disclosure keyring is kept (org ids are slugs, so never clash). */
+function sdRingId(orgId: string): string {
+  return `${orgId}/sd`;
 }

@@ -12,6 +12,7 @@ import {
 } from '@edu-ledger/domain';
 import {
   credentialDigest,
+  sdProofKind,
   verifyCredentialProof,
   verifyPresentationProof,
   type DocumentLoader,
@@ -126,7 +127,24 @@ export class VerificationService {
         batchRoot: anchor.batchRoot,
         anchoredAt: anchor.anchoredAt,
       };
-      if (credentialDigest(credential) !== anchor.digest) {
+      if (sdProofKind(credential) === 'derived') {
+        // A derived ecdsa-sd-2023 credential discloses part of the issued (base) credential, so its
+        // bytes cannot match the anchored digest; its derived proof binds every disclosed statement,
+        // id included, to the issuer's base signature, and the ledger must hold that id's anchor
+        // written by the same issuer.
+        if (!org || anchor.issuerOrgId !== org.orgId) {
+          checks.set('anchored', invalid('anchored', 'anchored by a different organisation', details));
+        } else {
+          checks.set(
+            'anchored',
+            valid(
+              'anchored',
+              `selective disclosure of the credential anchored in block ${location?.blockNumber ?? '?'}`,
+              { ...details, selectiveDisclosure: true },
+            ),
+          );
+        }
+      } else if (credentialDigest(credential) !== anchor.digest) {
         checks.set('anchored', invalid('anchored', 'credential differs from the anchored digest', details));
       } else if (org && anchor.issuerOrgId !== org.orgId) {
         checks.set('anchored', invalid('anchored', 'anchored by a different organisation', details));

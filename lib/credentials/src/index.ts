@@ -15,6 +15,14 @@ export { didKeyFromSeed, generateEd25519Key, publicKeyOnly } from './keys.js';
 export type { ExportedKey, PublicKey } from './keys.js';
 export { issueCredential } from './issue.js';
 export { verifyCredentialProof } from './verify.js';
+export {
+  DEFAULT_MANDATORY_POINTERS,
+  deriveCredential,
+  generateP256Key,
+  issueSdCredential,
+  sdProofKind,
+} from './selective-disclosure.js';
+export type { SdProofKind } from './selective-disclosure.js';
 export { createPresentation, signPresentation, verifyPresentationProof } from './presentation.js';
 export { canonicalJson, credentialDigest } from './canonical.js';
 export {
@@ -28,6 +36,7 @@ export type {
   ContextEntry,
   Credential,
   CredentialSubject,
+  CryptosuiteName,
   DataIntegrityProofJson,
   DocumentLoader,
   Presentation,

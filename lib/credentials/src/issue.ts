@@ -3,15 +3,24 @@ import { cryptosuite } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
 import * as vc from '@digitalbazaar/vc';
 import type { ExportedKey } from './keys.js';
 import { signerFor } from './keys.js';
-import type { Credential, DataIntegrityProofJson, DocumentLoader, VerifiableCredential } from './model.js';
+import type {
+  Credential,
+  CryptosuiteName,
+  DataIntegrityProofJson,
+  DocumentLoader,
+  VerifiableCredential,
+} from './model.js';
 import { CRYPTOSUITE, findLoaderError } from './proof-check.js';
 import { idOf, isRecord } from './util.js';
 
-export function isDataIntegrityProof(value: unknown): value is DataIntegrityProofJson {
+export function isDataIntegrityProof(
+  value: unknown,
+  cryptosuites: readonly CryptosuiteName[] = [CRYPTOSUITE],
+): value is DataIntegrityProofJson {
   return (
     isRecord(value) &&
     value.type === 'DataIntegrityProof' &&
-    value.cryptosuite === CRYPTOSUITE &&
+    cryptosuites.some((c) => c === value.cryptosuite) &&
     typeof value.created === 'string' &&
     typeof value.verificationMethod === 'string' &&
     (value.proofPurpose === 'assertionMethod' || value.proofPurpose === 'authentication') &&
@@ -29,8 +38,11 @@ function isCredentialShape(value: unknown): value is Credential {
   );
 }
 
-export function isVerifiableCredential(value: unknown): value is VerifiableCredential {
-  return isCredentialShape(value) && isDataIntegrityProof(value.proof);
+export function isVerifiableCredential(
+  value: unknown,
+  cryptosuites: readonly CryptosuiteName[] = [CRYPTOSUITE],
+): value is VerifiableCredential {
+  return isCredentialShape(value) && isDataIntegrityProof(value.proof, cryptosuites);
 }
 
 /** Surfaces the loader's own error (e.g. CONTEXT_NOT_ALLOWED) instead of jsonld's wrapper around it. */

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import * as EcdsaMultikey from '@digitalbazaar/ecdsa-multikey';
 import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
 import type { Signer } from '@digitalbazaar/ed25519-multikey';
 import { MULTIKEY_V1_CONTEXT } from './contexts.js';
@@ -94,7 +95,9 @@ export function signerFor(key: ExportedKey): Promise<Signer> {
 const signers = new Map<string, Promise<Signer>>();
 
 async function importSigner(key: ExportedKey): Promise<Signer> {
-  const pair = await Ed25519Multikey.from({
+  // The multikey header says which curve: zDn is P-256 (ecdsa-sd-2023 keys), anything else Ed25519.
+  const from = key.publicKeyMultibase.startsWith('zDn') ? EcdsaMultikey.from : Ed25519Multikey.from;
+  const pair = await from({
     '@context': MULTIKEY_V1_CONTEXT,
     type: 'Multikey',
     id: key.id,

@@ -29,10 +29,16 @@ export interface Credential {
 
 export type ProofPurposeTerm = 'assertionMethod' | 'authentication';
 
-/** The proof this package creates: a Data Integrity proof using `eddsa-rdfc-2022`. */
+/** The cryptosuites this package signs and verifies with. */
+export type CryptosuiteName = 'eddsa-rdfc-2022' | 'ecdsa-sd-2023';
+
+/**
+ * The proofs this package creates: Data Integrity with `eddsa-rdfc-2022`, or `ecdsa-sd-2023` (a
+ * base proof from the issuer, or a proof the holder derived for selective disclosure).
+ */
 export interface DataIntegrityProofJson {
   type: 'DataIntegrityProof';
-  cryptosuite: 'eddsa-rdfc-2022';
+  cryptosuite: CryptosuiteName;
   created: string;
   verificationMethod: string;
   proofPurpose: ProofPurposeTerm;

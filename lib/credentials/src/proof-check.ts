@@ -1,10 +1,11 @@
 import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
 import { cryptosuite } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
 import { DocumentLoaderError } from './loader.js';
-import type { ProofCheck, ProofError, ProofErrorCode, ProofPurposeTerm } from './model.js';
+import type { CryptosuiteName, ProofCheck, ProofError, ProofErrorCode, ProofPurposeTerm } from './model.js';
 import { errorMessage, isRecord, valuesOf } from './util.js';
 
 export const CRYPTOSUITE = 'eddsa-rdfc-2022';
+export const SD_CRYPTOSUITE = 'ecdsa-sd-2023';
 
 /** A verification-only suite: no signer, so it can check proofs but never create them. */
 export function verifySuite(): DataIntegrityProof {
@@ -18,7 +19,8 @@ export function failure(code: ProofErrorCode, message: string): ProofError {
 export interface ProofSummary {
   verificationMethod: string;
   created?: string;
-  cryptosuite: string;
+  cryptosuite: CryptosuiteName;
+  proofValue: string;
   challenge?: unknown;
   domain?: unknown;
 }
@@ -31,6 +33,7 @@ export interface ProofSummary {
 export function inspectProof(
   document: unknown,
   purpose: ProofPurposeTerm,
+  cryptosuites: readonly CryptosuiteName[] = [CRYPTOSUITE],
 ): { ok: true; proof: ProofSummary } | { ok: false; error: ProofError } {
   if (!isRecord(document)) return { ok: false, error: failure('MALFORMED', 'document is not a JSON object') };
   const proofs = valuesOf(document.proof);
@@ -39,15 +42,19 @@ export function inspectProof(
     (p) =>
       isRecord(p) &&
       p.type === 'DataIntegrityProof' &&
-      p.cryptosuite === CRYPTOSUITE &&
+      cryptosuites.some((c) => c === p.cryptosuite) &&
       p.proofPurpose === purpose,
   );
   if (!isRecord(proof)) {
     return {
       ok: false,
-      error: failure('MALFORMED', `no DataIntegrityProof with cryptosuite ${CRYPTOSUITE} for ${purpose}`),
+      error: failure(
+        'MALFORMED',
+        `no DataIntegrityProof with cryptosuite ${cryptosuites.join(' or ')} for ${purpose}`,
+      ),
     };
   }
+  const suite = cryptosuites.find((c) => c === proof.cryptosuite) ?? CRYPTOSUITE;
   if (typeof proof.verificationMethod !== 'string' || typeof proof.proofValue !== 'string') {
     return { ok: false, error: failure('MALFORMED', 'proof needs string verificationMethod and proofValue') };
   }
@@ -58,7 +65,8 @@ export function inspectProof(
     ok: true,
     proof: {
       verificationMethod: proof.verificationMethod,
-      cryptosuite: CRYPTOSUITE,
+      cryptosuite: suite,
+      proofValue: proof.proofValue,
       ...(proof.created === undefined ? {} : { created: proof.created }),
       challenge: proof.challenge,
       domain: proof.domain,

@@ -1,13 +1,16 @@
 import * as vc from '@digitalbazaar/vc';
 import type { DocumentLoader, ProofCheck } from './model.js';
 import {
+  CRYPTOSUITE,
   classifyResult,
   classifyThrown,
   failure,
   inspectProof,
   proofFields,
+  SD_CRYPTOSUITE,
   verifySuite,
 } from './proof-check.js';
+import { fullDisclosure, sdProofKind, sdVerifySuite } from './selective-disclosure.js';
 import { isRecord } from './util.js';
 
 /**
@@ -20,7 +23,7 @@ async function statusCheckedElsewhere(): Promise<{ verified: boolean }> {
 }
 
 /**
- * Checks a credential's `eddsa-rdfc-2022` proof: well-formedness, that every context is bundled,
+ * Checks a credential's `eddsa-rdfc-2022` or `ecdsa-sd-2023` (base or derived) proof: well-formedness, that every context is bundled,
  * the signature, and that the key is the issuer's assertion method. Never throws for a bad
  * credential; the failure comes back as `error.code`.
  *
@@ -48,18 +51,46 @@ export async function verifyCredentialProof({
   } catch {
     return { verified: false, error: failure('MALFORMED', 'credential is not plain data') };
   }
-  const inspected = inspectProof(document, 'assertionMethod');
+  const inspected = inspectProof(document, 'assertionMethod', [CRYPTOSUITE, SD_CRYPTOSUITE]);
   if (!inspected.ok) return { verified: false, error: inspected.error };
   const fields = proofFields(inspected.proof);
   if (!isRecord(document) || document.credentialSubject === undefined) {
     return { verified: false, ...fields, error: failure('MALFORMED', 'credential has no credentialSubject') };
   }
 
+  const selective = inspected.proof.cryptosuite === SD_CRYPTOSUITE;
+  if (selective) {
+    const kind = sdProofKind(document);
+    if (kind === undefined) {
+      return {
+        verified: false,
+        ...fields,
+        error: failure('MALFORMED', 'ecdsa-sd-2023 proofValue is unknown'),
+      };
+    }
+    if (kind === 'base') {
+      // The cryptosuite checks derived proofs only: derive a full disclosure and check that instead.
+      try {
+        const { derived, complete } = await fullDisclosure(document, documentLoader);
+        if (!complete) {
+          return {
+            verified: false,
+            ...fields,
+            error: failure('MALFORMED', 'a full disclosure of this base proof differs from the credential'),
+          };
+        }
+        document = derived;
+      } catch (error) {
+        return { verified: false, ...fields, error: classifyThrown(error) };
+      }
+    }
+  }
+
   let result: unknown;
   try {
     result = await vc.verifyCredential({
       credential: document,
-      suite: verifySuite(),
+      suite: selective ? sdVerifySuite() : verifySuite(),
       documentLoader,
       checkStatus: statusCheckedElsewhere,
       now,

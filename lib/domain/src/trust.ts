@@ -131,7 +131,9 @@ export const IssuerKey = z.object({
   id: DidUrl,
   type: z.literal('Multikey'),
   controller: Did,
-  publicKeyMultibase: z.string().regex(/^z[1-9A-HJ-NP-Za-km-z]{40,60}$/, 'a base58btc Ed25519 multikey'),
+  publicKeyMultibase: z
+    .string()
+    .regex(/^z[1-9A-HJ-NP-Za-km-z]{40,60}$/, 'a base58btc multikey (Ed25519 z6Mk… or P-256 zDn…)'),
   validFrom: Timestamp,
   validUntil: Timestamp.optional(),
   revokedAt: Timestamp.optional(),

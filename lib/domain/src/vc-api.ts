@@ -43,6 +43,11 @@ export const IssueRequest = z.object({
       subjectId: SubjectId.optional(),
       /** `ldp` (Data Integrity, default) or `jwt` (VC-JOSE, EdDSA). */
       format: z.enum(['ldp', 'jwt']).default('ldp'),
+      /**
+       * Sign with `ecdsa-sd-2023` (the issuer's P-256 key) instead of `eddsa-rdfc-2022`, so the
+       * holder can derive a credential disclosing only chosen fields. Absent means false.
+       */
+      selectiveDisclosure: z.boolean().optional(),
     })
     .default({ format: 'ldp' }),
 });

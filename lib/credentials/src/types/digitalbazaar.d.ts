@@ -74,6 +74,12 @@ declare module '@digitalbazaar/vc' {
     domain?: string;
     documentLoader: LoaderFunction;
   }): Promise<unknown>;
+
+  export function derive(options: {
+    verifiableCredential: object;
+    suite: DataIntegrityProof;
+    documentLoader: LoaderFunction;
+  }): Promise<unknown>;
 }
 
 declare module 'jsonld-signatures' {
@@ -136,4 +142,35 @@ declare module '@digitalbazaar/multikey-context' {
 }
 declare module '@digitalbazaar/vc-bitstring-status-list-context' {
   export const contexts: ReadonlyMap<string, unknown>;
+}
+
+declare module '@digitalbazaar/ecdsa-multikey' {
+  import type { Signer, Verifier } from '@digitalbazaar/ed25519-multikey';
+
+  export interface EcdsaKeyPair {
+    id: string | undefined;
+    controller: string | undefined;
+    readonly publicKeyMultibase: string;
+    signer(): Signer;
+    verifier(): Verifier;
+    export(options: {
+      publicKey?: boolean;
+      secretKey?: boolean;
+      includeContext?: boolean;
+    }): Promise<{ publicKeyMultibase: string; secretKeyMultibase?: string }>;
+  }
+  export function generate(options: {
+    id?: string;
+    controller?: string;
+    curve: 'P-256' | 'P-384';
+  }): Promise<EcdsaKeyPair>;
+  export function from(key: Readonly<Record<string, unknown>>): Promise<EcdsaKeyPair>;
+}
+
+declare module '@digitalbazaar/ecdsa-sd-2023-cryptosuite' {
+  import type { Cryptosuite } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
+
+  export function createSignCryptosuite(options?: { mandatoryPointers?: string[] }): Cryptosuite;
+  export function createDiscloseCryptosuite(options?: { selectivePointers?: string[] }): Cryptosuite;
+  export function createVerifyCryptosuite(): Cryptosuite;
 }
