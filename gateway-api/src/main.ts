@@ -80,7 +80,8 @@ async function main(): Promise<void> {
     const port = typeof address === 'object' && address ? address.port : config.PORT;
     console.log(`网关已启动 / Gateway listening on http://${config.HOST}:${port} (ledger: ${ledger.kind})`);
     console.log(`  API 文档 / OpenAPI:   http://${config.HOST}:${port}/openapi.json`);
-    if (existsSync(verifierDist)) console.log(`  验证页面 / Verifier:  http://${config.HOST}:${port}/verify/`);
+    if (existsSync(verifierDist))
+      console.log(`  验证页面 / Verifier:  http://${config.HOST}:${port}/verify/`);
     console.log(`  数据目录 / Data dir:  ${dataDir}`);
   });
 
