@@ -185,6 +185,47 @@ describe('gateway: credentials over HTTP', function () {
     });
   });
 
+  it('issues a vc+jwt credential when asked, verifies it bare or enveloped, and names tampering and revocation', async () => {
+    const body: any = { ...achievementRequest(holder), options: { format: 'jwt' } };
+    const enveloped = await issue(schoolAdmin, body);
+    expect(enveloped.type).to.equal('EnvelopedVerifiableCredential');
+    expect(enveloped.id).to.match(/^data:application\/vc\+jwt,[\w-]+\.[\w-]+\.[\w-]+$/);
+    const jwt: string = enveloped.id.slice('data:application/vc+jwt,'.length);
+    const [h, p, sig] = jwt.split('.');
+    expect(JSON.parse(Buffer.from(h!, 'base64url').toString())).to.include({ alg: 'EdDSA', typ: 'vc+jwt' });
+    const payload = JSON.parse(Buffer.from(p!, 'base64url').toString());
+    expect(payload.issuer.id).to.equal('did:web:edu.example.cn:orgs:school-gen');
+
+    for (const form of [enveloped, jwt]) {
+      const res = await gw.call('POST', '/credentials/verify', { body: { verifiableCredential: form } });
+      expect(res.status, JSON.stringify(res.body)).to.equal(200);
+      expect(failed(res.body)).to.deep.equal([]);
+    }
+
+    payload.credentialSubject.creditsEarned = 9;
+    const forged = `${h}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.${sig}`;
+    const tampered = await gw.call('POST', '/credentials/verify', { body: { verifiableCredential: forged } });
+    expect(tampered.status).to.equal(400);
+    expect(failed(tampered.body)).to.include.members(['signature', 'anchored']);
+
+    const revoke = await gw.call('POST', '/credentials/status', {
+      token: schoolAdmin,
+      body: {
+        credentialId: payload.id,
+        credentialStatus: [{ type: 'BitstringStatusListCredential', status: 'revoked' }],
+      },
+    });
+    expect(revoke.status).to.equal(200);
+    const revoked = await gw.call('POST', '/credentials/verify', { body: { verifiableCredential: jwt } });
+    expect(failed(revoked.body)).to.deep.equal(['status']);
+
+    const notJwt = await gw.call('POST', '/credentials/verify', {
+      body: { verifiableCredential: 'this is not a credential' },
+    });
+    expect(notJwt.status).to.equal(400);
+    expect(notJwt.body.checks[0]).to.include({ check: 'format', status: 'invalid' });
+  });
+
   it('keeps old credentials verifiable across a key rotation', async () => {
     const before = await issue();
     const org = await gw.services.directory.org('school-gen');

@@ -6,7 +6,14 @@ import {
   type IssueRequest,
   type Organization,
 } from '@edu-ledger/domain';
-import { credentialDigest, issueSdCredential, type DocumentLoader } from '@edu-ledger/credentials';
+import {
+  credentialDigest,
+  envelopeJwt,
+  issueCredentialJwt,
+  issueSdCredential,
+  jwtDigest,
+  type DocumentLoader,
+} from '@edu-ledger/credentials';
 import type { LedgerPort } from '@edu-ledger/ledger';
 import type { Principal } from '../stores/tokens.js';
 import type { Anchorer } from './anchorer.js';
@@ -64,8 +71,11 @@ export class IssuanceService {
     if (requestedIssuer !== undefined && requestedIssuer !== org.did) {
       throw new DomainError('ISSUER_MISMATCH', `the caller's organisation issues as ${org.did}`);
     }
-    if (options.format === 'jwt') {
-      throw new DomainError('INVALID_ARGUMENT', 'options.format "jwt" is not offered by this gateway yet');
+    if (options.format === 'jwt' && options.selectiveDisclosure) {
+      throw new DomainError(
+        'INVALID_ARGUMENT',
+        'selective disclosure is offered for Data Integrity credentials only',
+      );
     }
     if (options.subjectId !== undefined) {
       const owner = await this.deps.vault.owner(options.subjectId);
@@ -101,17 +111,31 @@ export class IssuanceService {
         statusListCredential: statusListUrl(this.deps.publicUrl, slot.statusListId, purpose),
       })),
     };
-    // A selective-disclosure credential carries an ecdsa-sd-2023 base proof by the org's P-256 key;
-    // the ledger anchors the digest of that base credential, as for every other credential.
-    const signed = options.selectiveDisclosure
-      ? await issueSdCredential({
-          credential: unsigned,
-          key: await this.deps.keys.currentSd(org),
-          documentLoader: this.deps.documentLoader,
-          now,
-        })
-      : await this.deps.signer.sign(unsigned, await this.deps.keys.current(org.orgId), now);
-    const digest = credentialDigest(signed);
+    // Three ways to secure the same credential; the ledger always anchors the digest of exactly
+    // what the holder receives: the signed JSON-LD document, or the compact JWS for vc+jwt.
+    let secured: Record<string, unknown>;
+    let digest: string;
+    if (options.format === 'jwt') {
+      const jwt = await issueCredentialJwt({
+        credential: unsigned,
+        key: await this.deps.keys.current(org.orgId),
+        now,
+      });
+      secured = envelopeJwt(jwt);
+      digest = jwtDigest(jwt);
+    } else {
+      // A selective-disclosure credential carries an ecdsa-sd-2023 base proof by the org's P-256 key.
+      const signed = options.selectiveDisclosure
+        ? await issueSdCredential({
+            credential: unsigned,
+            key: await this.deps.keys.currentSd(org),
+            documentLoader: this.deps.documentLoader,
+            now,
+          })
+        : await this.deps.signer.sign(unsigned, await this.deps.keys.current(org.orgId), now);
+      secured = signed as unknown as Record<string, unknown>;
+      digest = credentialDigest(signed);
+    }
     const identity = await this.deps.directory.identityFor(principal);
     const receipt = await this.deps.anchorer.anchor(identity, {
       credentialId: id,
@@ -134,9 +158,9 @@ export class IssuanceService {
         statusIndex: slot.statusIndex,
         issuedAt: now.toISOString(),
       },
-      signed,
+      secured,
     );
-    return signed as unknown as Record<string, unknown>;
+    return secured;
   }
 
   private async requireAccredited(org: Organization, types: readonly string[], at: Date): Promise<void> {

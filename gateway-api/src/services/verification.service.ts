@@ -12,6 +12,9 @@ import {
 } from '@edu-ledger/domain';
 import {
   credentialDigest,
+  jwtDigest,
+  jwtOf,
+  verifyCredentialJwt,
   sdProofKind,
   verifyCredentialProof,
   verifyPresentationProof,
@@ -76,23 +79,41 @@ export class VerificationService {
       );
       return { verified: list.every((c) => c.status === 'valid'), checks: list };
     };
-    if (typeof input === 'string') {
-      checks.set(
-        'format',
-        invalid('format', 'JWT credentials are not accepted by this verifier; send the JSON-LD form'),
-      );
+    // A JWT credential (bare, or enveloped as VC 2.0 EnvelopedVerifiableCredential) is checked by
+    // its JWS signature; the ledger anchored the SHA-256 of its exact compact form.
+    const jwt = jwtOf(input);
+    if (typeof input === 'string' && jwt === undefined) {
+      checks.set('format', invalid('format', 'a string must be a compact JWS (vc+jwt)'));
       return finish();
     }
-    const shape = SignedCredentialShape.safeParse(input);
+    const jwtCheck =
+      jwt === undefined
+        ? undefined
+        : await verifyCredentialJwt({ jwt, documentLoader: this.deps.documentLoader });
+    const shape = (
+      jwt === undefined ? SignedCredentialShape : SignedCredentialShape.omit({ proof: true })
+    ).safeParse(jwtCheck ? jwtCheck.credential : input);
     if (!shape.success) {
       const paths = shape.error.issues.map((i) => i.path.join('.') || '(root)').slice(0, 5);
-      checks.set('format', invalid('format', `not a W3C verifiable credential: check ${paths.join(', ')}`));
+      const why =
+        jwtCheck?.error?.code === 'MALFORMED' ? jwtCheck.error.message : `check ${paths.join(', ')}`;
+      checks.set('format', invalid('format', `not a W3C verifiable credential: ${why}`));
       return finish();
     }
     const credential = shape.data;
-    checks.set('format', valid('format', 'well-formed W3C verifiable credential'));
+    const securedDigest = jwt === undefined ? credentialDigest(credential) : jwtDigest(jwt);
+    checks.set(
+      'format',
+      valid(
+        'format',
+        jwt === undefined
+          ? 'well-formed W3C verifiable credential'
+          : 'well-formed W3C verifiable credential secured as vc+jwt',
+      ),
+    );
 
-    const proof = await verifyCredentialProof({ credential, documentLoader: this.deps.documentLoader });
+    const proof =
+      jwtCheck ?? (await verifyCredentialProof({ credential, documentLoader: this.deps.documentLoader }));
     checks.set(
       'signature',
       proof.verified
@@ -144,7 +165,7 @@ export class VerificationService {
             ),
           );
         }
-      } else if (credentialDigest(credential) !== anchor.digest) {
+      } else if (securedDigest !== anchor.digest) {
         checks.set('anchored', invalid('anchored', 'credential differs from the anchored digest', details));
       } else if (org && anchor.issuerOrgId !== org.orgId) {
         checks.set('anchored', invalid('anchored', 'anchored by a different organisation', details));

@@ -49,3 +49,11 @@ export type {
   VerifiableCredential,
   VerifiablePresentation,
 } from './model.js';
+export {
+  envelopeJwt,
+  issueCredentialJwt,
+  jwtDigest,
+  jwtOf,
+  verifyCredentialJwt,
+  VC_JWT_MEDIA_TYPE,
+} from './jwt.js';
