@@ -5,6 +5,9 @@ import type { AbstractSublevel } from 'abstract-level';
 const UTF8 = { keyEncoding: 'utf8', valueEncoding: 'utf8' } as const;
 
 type Sublevel = AbstractSublevel<ClassicLevel<string, string>, string | Buffer | Uint8Array, string, string>;
+type Op =
+  | { type: 'put'; sublevel: Sublevel; key: string; value: string }
+  | { type: 'del'; sublevel: Sublevel; key: string };
 
 /**
  * The gateway's own LevelDB (apart from the ledger): vault, tokens, issuer keys, issued-credential
@@ -41,12 +44,48 @@ export class GatewayDb {
   }
 
   /** A synced single write: the caller is about to acknowledge it. */
-  async put(sublevel: Sublevel, key: string, value: string): Promise<void> {
-    await this.db.batch([{ type: 'put', sublevel, key, value }], SYNC);
+  put(sublevel: Sublevel, key: string, value: string): Promise<void> {
+    return this.write({ type: 'put', sublevel, key, value });
   }
 
-  async del(sublevel: Sublevel, key: string): Promise<void> {
-    await this.db.batch([{ type: 'del', sublevel, key }], SYNC);
+  del(sublevel: Sublevel, key: string): Promise<void> {
+    return this.write({ type: 'del', sublevel, key });
+  }
+
+  private readonly queue: { op: Op; done: (error?: unknown) => void }[] = [];
+  private flushing = false;
+
+  /**
+   * Group commit: writes that arrive while a synced batch is on its way to disk go together in the
+   * next one, so concurrent requests share an fsync instead of queueing for one each. A write on an
+   * idle database is flushed at once, so nothing waits for company.
+   */
+  private write(op: Op): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ op, done: (error) => (error === undefined ? resolve() : reject(error)) });
+      void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    if (this.flushing) return;
+    this.flushing = true;
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, this.queue.length);
+        try {
+          await this.db.batch(
+            batch.map((b) => b.op),
+            SYNC,
+          );
+          for (const b of batch) b.done();
+        } catch (error) {
+          for (const b of batch) b.done(error ?? new Error('write failed'));
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
   }
 
   close(): Promise<void> {
