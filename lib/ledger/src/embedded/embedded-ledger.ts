@@ -267,6 +267,7 @@ export class EmbeddedLedger implements LedgerPort {
       value: JSON.stringify({ height: number + 1, lastHash: hash }),
     });
     await this.db.batch(ops, { sync: this.options.sync });
+    this.store.applyCommitted(overlay);
     this.height = number + 1;
     this.lastHash = hash;
 

@@ -21,6 +21,9 @@ export interface HistoryRecord {
 type Db = ClassicLevel<string, string>;
 const UTF8 = { keyEncoding: 'utf8', valueEncoding: 'utf8' } as const;
 
+/** Point-read cache size: about 100 MB at the most with typical record sizes. */
+const STATE_CACHE_ENTRIES = 100_000;
+
 export const pad = (n: number, width: number): string => n.toString().padStart(width, '0');
 
 /** Stored form of a state value; canonical so verify can compare bytes. */
@@ -65,9 +68,45 @@ export class StateStore {
     this.meta = db.sublevel<string, string>('m', UTF8);
   }
 
+  /**
+   * Point reads dominate a simulation (every chaincode getState), and the ledger is the only
+   * writer of its state, so committed values are cached write-through: `applyCommitted` updates the
+   * cache right after each block's batch is on disk. Absent keys are cached too. A reader racing a
+   * commit may see the previous version, exactly as if it had read just before the commit; MVCC
+   * validation then decides, as for any stale read.
+   */
+  private readonly cache = new Map<string, StateEntry | null>();
+  /** Bumped by every commit: a disk read that straddled a commit must not be cached. */
+  private epoch = 0;
+
   async get(key: string): Promise<StateEntry | undefined> {
+    const hit = this.cache.get(key);
+    if (hit !== undefined) return hit ?? undefined;
+    const epoch = this.epoch;
     const raw = await this.state.get(key);
-    return raw === undefined ? undefined : parseState(key, raw);
+    const entry = raw === undefined ? undefined : parseState(key, raw);
+    // If a block was committed meanwhile, this value may predate it: return it (MVCC will judge)
+    // but do not let it overwrite what the commit put in the cache.
+    if (epoch === this.epoch) this.remember(key, entry ?? null);
+    return entry;
+  }
+
+  /** Called after a block is durably written: the cache follows the committed state. */
+  applyCommitted(writes: Iterable<[string, { value: string | null; version: Version }]>): void {
+    this.epoch += 1;
+    for (const [key, { value, version }] of writes) {
+      this.remember(key, value === null ? null : { key, value, version });
+    }
+  }
+
+  private remember(key: string, entry: StateEntry | null): void {
+    this.cache.delete(key);
+    this.cache.set(key, entry);
+    // Bounded, oldest first out: Map iteration order is insertion order.
+    if (this.cache.size > STATE_CACHE_ENTRIES) {
+      const oldest = this.cache.keys().next();
+      if (!oldest.done) this.cache.delete(oldest.value);
+    }
   }
 
   /** Keys in [start, end), in order, at most `limit`. */
