@@ -183,6 +183,23 @@ describe('embedded ledger', () => {
     expect((await ledger.verifyChain()).ok).to.equal(true);
   });
 
+  it('never validates a stale read: under contention the counter equals the number of committed adds', async () => {
+    for (let round = 0; round < 5; round++) {
+      const results = await Promise.allSettled(
+        Array.from({ length: 20 }, () => ledger.submit(alice, 'counter:Add', ['hot', '1'])),
+      );
+      expect(results.filter((r) => r.status === 'fulfilled').length).to.be.greaterThan(0);
+    }
+    const blocks = ledger.blockHeight;
+    let committed = 0;
+    for (let n = 0; n < blocks; n++) {
+      committed +=
+        (await ledger.getBlock(n))?.data.transactions.filter((t) => t.validationCode === 'VALID').length ?? 0;
+    }
+    expect(await ledger.evaluate(alice, 'counter:List', [])).to.equal(`hot=${committed}`);
+    expect((await ledger.verifyChain()).ok).to.equal(true);
+  });
+
   it('invalidates a range read that a concurrent insert turned into a phantom', async () => {
     await ledger.submit(alice, 'counter:Add', ['a', '1']);
     let release = (): void => undefined;
