@@ -49,6 +49,34 @@ function trail<T>(entries: HistoryEntry<T>[]): AuditRecord['history'] {
 }
 
 /**
+ * One page of an organisation's records stored under `<objectType>/<orgId>/<...keyOf(record)>`,
+ * each with its full history.
+ */
+async function keyedPage<S extends z.ZodType>(
+  ctx: LedgerContext,
+  kind: string,
+  schema: S,
+  objectType: string,
+  orgId: string,
+  page: { pageSize: number; bookmark?: string | undefined },
+  keyOf: (record: z.output<S>) => string[],
+): Promise<{ records: AuditRecord[]; bookmark: string }> {
+  const result = await pageRecords(ctx, schema, page, objectType, orgId);
+  const records = await Promise.all(
+    result.items.map(async (item) => {
+      const ledgerKey = key(ctx, objectType, orgId, ...keyOf(item));
+      return {
+        kind,
+        key: readable(ledgerKey),
+        record: item,
+        history: trail(await history(ctx, schema, ledgerKey)),
+      };
+    }),
+  );
+  return { records, bookmark: result.bookmark };
+}
+
+/**
  * Read-only audit views for inspectors: every record of one school, kind by kind, each with its
  * full history, one page at a time (pagination is allowed in Fabric only in queries, as here).
  */
@@ -79,38 +107,6 @@ export class AuditContract extends Contract {
         ];
         break;
       }
-      case 'accreditation': {
-        const result = await pageRecords(ctx, Accreditation, page, K.accreditation, org.orgId);
-        bookmark = result.bookmark;
-        records = await Promise.all(
-          result.items.map(async (a) => {
-            const k = key(ctx, K.accreditation, org.orgId, a.accreditationId);
-            return {
-              kind: 'accreditation',
-              key: readable(k),
-              record: a,
-              history: trail(await history(ctx, Accreditation, k)),
-            };
-          }),
-        );
-        break;
-      }
-      case 'key': {
-        const result = await pageRecords(ctx, IssuerKey, page, K.key, org.orgId);
-        bookmark = result.bookmark;
-        records = await Promise.all(
-          result.items.map(async (k) => {
-            const ledgerKey = key(ctx, K.key, org.orgId, k.id);
-            return {
-              kind: 'key',
-              key: readable(ledgerKey),
-              record: k,
-              history: trail(await history(ctx, IssuerKey, ledgerKey)),
-            };
-          }),
-        );
-        break;
-      }
       case 'credential': {
         const result = await pageRecords(ctx, IssuedRef, page, K.issuedBy, org.orgId);
         bookmark = result.bookmark;
@@ -129,38 +125,44 @@ export class AuditContract extends Contract {
         );
         break;
       }
-      case 'inspection': {
-        const result = await pageRecords(ctx, Inspection, page, K.inspection, org.orgId);
-        bookmark = result.bookmark;
-        records = await Promise.all(
-          result.items.map(async (i) => {
-            const k = key(ctx, K.inspection, org.orgId, i.inspectionId);
-            return {
-              kind: 'inspection',
-              key: readable(k),
-              record: i,
-              history: trail(await history(ctx, Inspection, k)),
-            };
-          }),
-        );
+      case 'accreditation':
+        ({ records, bookmark } = await keyedPage(
+          ctx,
+          'accreditation',
+          Accreditation,
+          K.accreditation,
+          org.orgId,
+          page,
+          (a) => [a.accreditationId],
+        ));
         break;
-      }
-      case 'evaluation': {
-        const result = await pageRecords(ctx, EvaluationReport, page, K.evaluation, org.orgId);
-        bookmark = result.bookmark;
-        records = await Promise.all(
-          result.items.map(async (r) => {
-            const k = key(ctx, K.evaluation, org.orgId, r.period, r.source);
-            return {
-              kind: 'evaluation',
-              key: readable(k),
-              record: r,
-              history: trail(await history(ctx, EvaluationReport, k)),
-            };
-          }),
-        );
+      case 'key':
+        ({ records, bookmark } = await keyedPage(ctx, 'key', IssuerKey, K.key, org.orgId, page, (k) => [
+          k.id,
+        ]));
         break;
-      }
+      case 'inspection':
+        ({ records, bookmark } = await keyedPage(
+          ctx,
+          'inspection',
+          Inspection,
+          K.inspection,
+          org.orgId,
+          page,
+          (i) => [i.inspectionId],
+        ));
+        break;
+      case 'evaluation':
+        ({ records, bookmark } = await keyedPage(
+          ctx,
+          'evaluation',
+          EvaluationReport,
+          K.evaluation,
+          org.orgId,
+          page,
+          (r) => [r.period, r.source],
+        ));
+        break;
       default:
         throw new DomainError('INVALID_ARGUMENT', 'unknown record kind');
     }
