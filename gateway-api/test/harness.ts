@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
+import { expect } from 'chai';
 import { EmbeddedLedger, x509Identity } from '@edu-ledger/ledger';
 import { createApp } from '../src/app.js';
 import { createLogger } from '../src/logger.js';
@@ -24,6 +25,18 @@ export interface Gateway {
     path: string,
     opts?: { token?: string; body?: unknown },
   ) => Promise<{ status: number; body: any }>;
+  /**
+   * Calls a route and asserts its status; for a refusal (`code` given) also asserts the stable code
+   * and that the ledger did not grow. Returns the body.
+   */
+  step: (
+    method: string,
+    path: string,
+    token: string | undefined,
+    body: unknown,
+    status: number,
+    code?: string,
+  ) => Promise<any>;
   close: () => Promise<void>;
 }
 
@@ -91,9 +104,21 @@ export async function startGateway(
     return { status: response.status, body };
   };
 
+  const step: Gateway['step'] = async (method, path, token, body, status, code) => {
+    const height = ledger.blockHeight;
+    const res = await call(method, path, { token, body });
+    expect(res.status, `${method} ${path}: ${JSON.stringify(res.body)}`).to.equal(status);
+    if (code) {
+      expect(res.body.error.code).to.equal(code);
+      expect(ledger.blockHeight, 'a refused step writes nothing').to.equal(height);
+    }
+    return res.body;
+  };
+
   return {
     url,
     dataDir,
+    step,
     tokens,
     services,
     ledger,

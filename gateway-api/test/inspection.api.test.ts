@@ -18,23 +18,7 @@ describe('gateway: inspection workflow (教育督导)', function () {
   after(() => gw.close());
 
   /** Calls a route and asserts the status; on a refusal also asserts the code and that nothing was written. */
-  async function expectStep(
-    method: string,
-    path: string,
-    token: string | undefined,
-    body: unknown,
-    status: number,
-    code?: string,
-  ): Promise<any> {
-    const height = gw.ledger.blockHeight;
-    const res = await gw.call(method, path, { token, body });
-    expect(res.status, `${method} ${path}: ${JSON.stringify(res.body)}`).to.equal(status);
-    if (code) {
-      expect(res.body.error.code).to.equal(code);
-      expect(gw.ledger.blockHeight, 'a refused step writes nothing').to.equal(height);
-    }
-    return res.body;
-  }
+  const expectStep: Gateway['step'] = (...args) => gw.step(...args);
 
   it('walks plan -> visit -> response -> failed and passed re-inspection -> close, refusing every wrong step', async () => {
     const id = 'insp-2026-smart-campus';
