@@ -54,22 +54,7 @@ export class IssuerKeys {
     const ring = (await this.load(org.orgId)) ?? { current: '', keys: [] };
     const id = `${org.did}#key-${ring.keys.length + 1}`;
     const key = await generateEd25519Key({ controller: org.did, id });
-    await this.ledger.submit(identityForRole(org, ADMIN_ROLE_BY_KIND[org.kind]), 'keys:RegisterKey', [
-      JSON.stringify({ id, publicKeyMultibase: key.publicKeyMultibase, rotate: ring.keys.length > 0 }),
-    ]);
-    const next: StoredKeyring = {
-      current: id,
-      keys: [
-        ...ring.keys,
-        {
-          id,
-          controller: org.did,
-          publicKeyMultibase: key.publicKeyMultibase,
-          secret: seal(this.sealKey, key.secretKeyMultibase, id),
-        },
-      ],
-    };
-    await this.db.put(this.db.orgKeys, org.orgId, JSON.stringify(next));
+    await this.registerAndStore(org, org.orgId, ring, key, ring.keys.length > 0);
     this.cache.set(org.orgId, key);
     return key;
   }
@@ -106,24 +91,38 @@ export class IssuerKeys {
     const ring = (await this.load(ringId)) ?? { current: '', keys: [] };
     const id = `${org.did}#sd-key-${ring.keys.length + 1}`;
     const key = await generateP256Key({ controller: org.did, id });
+    await this.registerAndStore(org, ringId, ring, key, false);
+    this.cache.set(ringId, key);
+    return key;
+  }
+
+  /**
+   * Registers the public key on the ledger first and only then stores the sealed secret as the
+   * ring's current key, so the gateway never signs with a key the ledger does not know.
+   */
+  private async registerAndStore(
+    org: Organization,
+    ringId: string,
+    ring: StoredKeyring,
+    key: ExportedKey,
+    rotate: boolean,
+  ): Promise<void> {
     await this.ledger.submit(identityForRole(org, ADMIN_ROLE_BY_KIND[org.kind]), 'keys:RegisterKey', [
-      JSON.stringify({ id, publicKeyMultibase: key.publicKeyMultibase, rotate: false }),
+      JSON.stringify({ id: key.id, publicKeyMultibase: key.publicKeyMultibase, rotate }),
     ]);
     const next: StoredKeyring = {
-      current: id,
+      current: key.id,
       keys: [
         ...ring.keys,
         {
-          id,
+          id: key.id,
           controller: org.did,
           publicKeyMultibase: key.publicKeyMultibase,
-          secret: seal(this.sealKey, key.secretKeyMultibase, id),
+          secret: seal(this.sealKey, key.secretKeyMultibase, key.id),
         },
       ],
     };
     await this.db.put(this.db.orgKeys, ringId, JSON.stringify(next));
-    this.cache.set(ringId, key);
-    return key;
   }
 
   private unsealKey(stored: z.infer<typeof StoredKey>): ExportedKey {

@@ -1,5 +1,6 @@
 import {
   AccreditationCheck,
+  CREDENTIAL_CHECKS,
   CredentialAnchor,
   CredentialStatusRecord,
   DomainError,
@@ -34,15 +35,7 @@ export interface PresentationResult extends VerificationResult {
   credentialResults: VerificationResult[];
 }
 
-const ORDER: readonly CheckName[] = [
-  'format',
-  'signature',
-  'issuer-accredited',
-  'key-valid',
-  'anchored',
-  'status',
-  'validity-period',
-];
+const ORDER: readonly CheckName[] = CREDENTIAL_CHECKS;
 
 const valid = (check: CheckName, reason: string, details?: Record<string, unknown>): CheckResult => ({
   check,

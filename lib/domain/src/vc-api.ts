@@ -89,7 +89,8 @@ export const UpdateStatusRequest = z.object({
   options: z.object({ reasonCode: StatusReason.optional() }).optional(),
 });
 
-export const CHECK_NAMES = [
+/** The checks of a single credential, in the order they are reported. */
+export const CREDENTIAL_CHECKS = [
   'format',
   'signature',
   'issuer-accredited',
@@ -97,9 +98,9 @@ export const CHECK_NAMES = [
   'anchored',
   'status',
   'validity-period',
-  'holder-binding',
-  'challenge',
 ] as const;
+
+export const CHECK_NAMES = [...CREDENTIAL_CHECKS, 'holder-binding', 'challenge'] as const;
 export type CheckName = (typeof CHECK_NAMES)[number];
 
 export const CheckResult = z.object({
