@@ -1,29 +1,15 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EmbeddedLedger, x509Identity, type LedgerPort } from '@edu-ledger/ledger';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { createLogger, type Logger } from './logger.js';
+import { createLogger } from './logger.js';
 import { createServices } from './services/index.js';
 import { WorkerPoolSigner } from './services/signer.js';
 import { GatewayDb } from './stores/gateway-db.js';
+import { loadMasterKey } from './master-key.js';
 import { isSeeded, seedDemo } from './seed.js';
-
-/**
- * Demo mode may run without a configured master key: one is generated on first start and kept
- * beside the data (mode 0600). Production refuses to start without EDU_MASTER_KEY (config.ts).
- */
-function masterKey(config: Config, dataDir: string, logger: Logger): Buffer {
-  if (config.EDU_MASTER_KEY) return config.EDU_MASTER_KEY;
-  const file = join(dataDir, 'master.key');
-  if (!existsSync(file)) {
-    writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600 });
-    logger.warn({ file }, 'demo mode: generated a master key; set EDU_MASTER_KEY in production');
-  }
-  return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
-}
 
 async function openLedger(config: Config, dataDir: string): Promise<LedgerPort> {
   if (config.LEDGER === 'fabric') {
@@ -52,7 +38,9 @@ async function main(): Promise<void> {
     ledger,
     db,
     signer,
-    masterKey: masterKey(config, dataDir, logger),
+    masterKey: loadMasterKey(config.EDU_MASTER_KEY, dataDir, (file) =>
+      logger.warn({ file }, 'demo mode: generated a master key; set EDU_MASTER_KEY in production'),
+    ),
     readerIdentity: x509Identity('BureauMSP', 'gateway-reader'),
     publicUrl: config.PUBLIC_URL,
   });

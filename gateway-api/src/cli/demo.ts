@@ -3,7 +3,7 @@
  * started here on DATA_DIR (seeded on first use). Prints every step and the id of every credential.
  * Ids carry a random suffix, so the demo can run again on the same data.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
@@ -13,6 +13,8 @@ import { createApp } from '../app.js';
 import { createLogger } from '../logger.js';
 import { createServices } from '../services/index.js';
 import { GatewayDb } from '../stores/gateway-db.js';
+import { loadConfig } from '../config.js';
+import { loadMasterKey } from '../master-key.js';
 import { isSeeded, seedDemo } from '../seed.js';
 
 const run = randomBytes(3).toString('hex');
@@ -36,12 +38,11 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const db = await GatewayDb.open(join(dataDir, 'gateway'));
-  const keyFile = join(dataDir, 'master.key');
-  if (!existsSync(keyFile)) writeFileSync(keyFile, randomBytes(32).toString('base64'), { mode: 0o600 });
   const services = createServices({
     ledger,
     db,
-    masterKey: Buffer.from(readFileSync(keyFile, 'utf8').trim(), 'base64'),
+    // The same key the gateway uses on this DATA_DIR, configured or generated.
+    masterKey: loadMasterKey(loadConfig().EDU_MASTER_KEY, dataDir),
     readerIdentity: x509Identity('BureauMSP', 'gateway-reader'),
     publicUrl: process.env['PUBLIC_URL'] ?? 'http://localhost:8080',
   });
