@@ -1,3 +1,9 @@
+import { installSharedJsonLdContexts } from './jsonld-contexts.js';
+
+// Every signature and verification in this package expands JSON-LD; see jsonld-contexts.ts.
+installSharedJsonLdContexts();
+
+export { installSharedJsonLdContexts, sharedJsonLdContextsInstalled } from './jsonld-contexts.js';
 export { createDocumentLoader, DocumentLoaderError } from './loader.js';
 export type { DocumentLoaderOptions, LoaderErrorCode } from './loader.js';
 export {

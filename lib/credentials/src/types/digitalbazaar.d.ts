@@ -17,6 +17,9 @@ declare module '@digitalbazaar/ed25519-multikey' {
     readonly controller: string | undefined;
     readonly publicKeyMultibase: string;
     readonly secretKeyMultibase: string | undefined;
+    /** Raw key bytes: 32-byte public key; 64-byte secret key (seed followed by public key). */
+    readonly publicKey: Uint8Array;
+    readonly secretKey: Uint8Array | undefined;
     signer(): Signer;
     verifier(): Verifier;
   }
@@ -29,9 +32,12 @@ declare module '@digitalbazaar/ed25519-multikey' {
 }
 
 declare module '@digitalbazaar/eddsa-rdfc-2022-cryptosuite' {
+  import type { Verifier } from '@digitalbazaar/ed25519-multikey';
   export interface Cryptosuite {
     readonly name: string;
     readonly requiredAlgorithm: string;
+    createVerifier?(options: { verificationMethod: Readonly<Record<string, unknown>> }): Promise<Verifier>;
+    canonize?(input: unknown, options: Record<string, unknown>): Promise<string>;
   }
   export const cryptosuite: Cryptosuite;
 }
