@@ -1,5 +1,10 @@
 import { expect } from 'chai';
-import { createDocumentLoader, didKeyFromSeed, verifyCredentialProof } from '@edu-ledger/credentials';
+import {
+  createDocumentLoader,
+  credentialDigest,
+  didKeyFromSeed,
+  verifyCredentialProof,
+} from '@edu-ledger/credentials';
 import { WorkerPoolSigner } from '../src/services/signer.js';
 
 describe('worker-pool signer', function () {
@@ -16,7 +21,8 @@ describe('worker-pool signer', function () {
         credentialSubject: { id: 'did:example:holder', name: '测试' },
       };
       const signed = await Promise.all([1, 2, 3, 4].map(() => pool.sign(credential, key, new Date())));
-      for (const vc of signed) {
+      for (const { credential: vc, digest } of signed) {
+        expect(digest).to.equal(credentialDigest(vc));
         const check = await verifyCredentialProof({ credential: vc, documentLoader: createDocumentLoader() });
         expect(check.verified, JSON.stringify(check.error)).to.equal(true);
       }

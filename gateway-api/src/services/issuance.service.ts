@@ -125,16 +125,20 @@ export class IssuanceService {
       digest = jwtDigest(jwt);
     } else {
       // A selective-disclosure credential carries an ecdsa-sd-2023 base proof by the org's P-256 key.
-      const signed = options.selectiveDisclosure
-        ? await issueSdCredential({
-            credential: unsigned,
-            key: await this.deps.keys.currentSd(org),
-            documentLoader: this.deps.documentLoader,
-            now,
-          })
-        : await this.deps.signer.sign(unsigned, await this.deps.keys.current(org.orgId), now);
-      secured = signed as unknown as Record<string, unknown>;
-      digest = credentialDigest(signed);
+      if (options.selectiveDisclosure) {
+        const signed = await issueSdCredential({
+          credential: unsigned,
+          key: await this.deps.keys.currentSd(org),
+          documentLoader: this.deps.documentLoader,
+          now,
+        });
+        secured = signed as unknown as Record<string, unknown>;
+        digest = credentialDigest(signed);
+      } else {
+        const signed = await this.deps.signer.sign(unsigned, await this.deps.keys.current(org.orgId), now);
+        secured = signed.credential as unknown as Record<string, unknown>;
+        digest = signed.digest;
+      }
     }
     const identity = await this.deps.directory.identityFor(principal);
     const receipt = await this.deps.anchorer.anchor(identity, {

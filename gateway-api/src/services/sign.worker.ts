@@ -1,6 +1,7 @@
 import { parentPort } from 'node:worker_threads';
 import {
   createDocumentLoader,
+  credentialDigest,
   issueCredential,
   type Credential,
   type ExportedKey,
@@ -18,7 +19,9 @@ parentPort?.on(
       documentLoader,
       now: new Date(message.now),
     })
-      .then((vc) => parentPort?.postMessage({ id: message.id, vc }))
+      .then((vc) =>
+        parentPort?.postMessage({ id: message.id, signed: { credential: vc, digest: credentialDigest(vc) } }),
+      )
       .catch((error: unknown) =>
         parentPort?.postMessage({
           id: message.id,

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import {
+  credentialDigest,
   issueCredential,
   type Credential,
   type DocumentLoader,
@@ -8,9 +9,15 @@ import {
   type VerifiableCredential,
 } from '@edu-ledger/credentials';
 
+/** A signed credential and the digest the ledger anchors for it (see credentialDigest). */
+export interface Signed {
+  credential: VerifiableCredential;
+  digest: string;
+}
+
 /** Signs credentials; where the CPU work happens is the implementation's business. */
 export interface CredentialSigner {
-  sign(credential: Credential, key: ExportedKey, now: Date): Promise<VerifiableCredential>;
+  sign(credential: Credential, key: ExportedKey, now: Date): Promise<Signed>;
   close(): Promise<void>;
 }
 
@@ -18,8 +25,9 @@ export interface CredentialSigner {
 export class InProcessSigner implements CredentialSigner {
   constructor(private readonly documentLoader: DocumentLoader) {}
 
-  sign(credential: Credential, key: ExportedKey, now: Date): Promise<VerifiableCredential> {
-    return issueCredential({ credential, key, documentLoader: this.documentLoader, now });
+  async sign(credential: Credential, key: ExportedKey, now: Date): Promise<Signed> {
+    const signed = await issueCredential({ credential, key, documentLoader: this.documentLoader, now });
+    return { credential: signed, digest: credentialDigest(signed) };
   }
 
   async close(): Promise<void> {}
@@ -33,14 +41,15 @@ interface Slot {
 
 interface Job {
   id: number;
-  resolve: (vc: VerifiableCredential) => void;
+  resolve: (signed: Signed) => void;
   reject: (error: Error) => void;
 }
 
 /**
  * Signs on worker threads. RDF canonicalisation in eddsa-rdfc-2022 is CPU-bound and single
  * threaded, so a pool lets issuance use every core while the main thread serves HTTP and commits
- * to the ledger. Jobs go to the worker with the fewest in flight.
+ * to the ledger. Jobs go to the worker with the fewest in flight. The worker also computes the
+ * digest, so the main thread does not serialise the signed credential a second time.
  */
 export class WorkerPoolSigner implements CredentialSigner {
   private readonly slots: Slot[] = [];
@@ -51,7 +60,7 @@ export class WorkerPoolSigner implements CredentialSigner {
     for (let i = 0; i < Math.max(1, size); i++) this.slots.push(this.spawn());
   }
 
-  sign(credential: Credential, key: ExportedKey, now: Date): Promise<VerifiableCredential> {
+  sign(credential: Credential, key: ExportedKey, now: Date): Promise<Signed> {
     if (this.closed) return Promise.reject(new Error('signer is closed'));
     const index = this.slots.reduce(
       (best, slot, i) => (slot.inFlight.size < (this.slots[best]?.inFlight.size ?? Infinity) ? i : best),
@@ -65,7 +74,7 @@ export class WorkerPoolSigner implements CredentialSigner {
     }
     const id = this.nextId++;
     const target = slot;
-    return new Promise<VerifiableCredential>((resolve, reject) => {
+    return new Promise<Signed>((resolve, reject) => {
       target.inFlight.set(id, { id, resolve, reject });
       target.worker.postMessage({ id, credential, key, now: now.toISOString() });
     });
@@ -79,11 +88,11 @@ export class WorkerPoolSigner implements CredentialSigner {
       for (const job of slot.inFlight.values()) job.reject(error);
       slot.inFlight.clear();
     };
-    worker.on('message', (message: { id: number; vc?: VerifiableCredential; error?: string }) => {
+    worker.on('message', (message: { id: number; signed?: Signed; error?: string }) => {
       const job = slot.inFlight.get(message.id);
       if (!job) return;
       slot.inFlight.delete(message.id);
-      if (message.vc) job.resolve(message.vc);
+      if (message.signed) job.resolve(message.signed);
       else job.reject(new Error(message.error ?? 'signing failed'));
     });
     worker.on('error', fail);

@@ -24,6 +24,10 @@ const UTF8 = { keyEncoding: 'utf8', valueEncoding: 'utf8' } as const;
 /** Point-read cache size: about 100 MB at the most with typical record sizes. */
 const STATE_CACHE_ENTRIES = 100_000;
 
+/** Range cache: how many ranges, and the most entries a range may have to be kept. */
+const RANGE_CACHE_RANGES = 256;
+const RANGE_CACHE_MAX_ENTRIES = 64;
+
 export const pad = (n: number, width: number): string => n.toString().padStart(width, '0');
 
 /** Stored form of a state value; canonical so verify can compare bytes. */
@@ -96,6 +100,9 @@ export class StateStore {
     this.epoch += 1;
     for (const [key, { value, version }] of writes) {
       this.remember(key, value === null ? null : { key, value, version });
+      for (const [rangeKey, cached] of this.ranges) {
+        if (key >= cached.start && key < cached.end) this.ranges.delete(rangeKey);
+      }
     }
   }
 
@@ -109,11 +116,29 @@ export class StateStore {
     }
   }
 
+  /**
+   * Small range reads are cached the same way: an accreditation or role check reads the same few
+   * keys on every request. A commit drops every cached range that contains a written key, so a
+   * cached range is always the committed one; large ranges (audit pages) are not kept.
+   */
+  private readonly ranges = new Map<string, { start: string; end: string; entries: StateEntry[] }>();
+
   /** Keys in [start, end), in order, at most `limit`. */
   async range(start: string, end: string, limit = -1): Promise<StateEntry[]> {
+    const rangeKey = `${start}\u0000${end}\u0000${limit}`;
+    const hit = this.ranges.get(rangeKey);
+    if (hit) return [...hit.entries];
+    const epoch = this.epoch;
     const out: StateEntry[] = [];
     for await (const [key, raw] of this.state.iterator({ gte: start, lt: end, limit })) {
       out.push(parseState(key, raw));
+    }
+    if (epoch === this.epoch && out.length <= RANGE_CACHE_MAX_ENTRIES) {
+      this.ranges.set(rangeKey, { start, end, entries: [...out] });
+      if (this.ranges.size > RANGE_CACHE_RANGES) {
+        const oldest = this.ranges.keys().next();
+        if (!oldest.done) this.ranges.delete(oldest.value);
+      }
     }
     return out;
   }
