@@ -3,7 +3,8 @@
  * on the embedded ledger, each beside its anchor measured in the same run.
  *
  * - System: the real gateway process (`npm start`'s entry point, signing workers = cores) on a
- *   fresh DATA_DIR, driven over HTTP on 127.0.0.1 by 8 concurrent clients in this process.
+ *   fresh DATA_DIR, driven over HTTP on 127.0.0.1 by 16 concurrent clients (`--clients N`) in this
+ *   process, through a lean keep-alive HTTP client (bench/lib/http-client.ts).
  * - Anchors (bench/anchor.ts, a process of their own): raw `@digitalbazaar/vc` `issue` of the same
  *   credentials, and raw `verifyCredential` of the credentials the gateway issued, stock jsonld.js,
  *   no HTTP, ledger or vault.
@@ -19,13 +20,17 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AnchorJob } from './anchor.js';
 import { startGatewayProcess } from './lib/gateway-process.js';
+import { closeConnections, send } from './lib/http-client.js';
 import { measure, type Stats } from './lib/stats.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const quick = process.argv.includes('--quick');
 const jsonOut = process.argv.includes('--json');
-const N = quick ? 300 : 1000;
-const CONCURRENCY = 8;
+const N = quick ? 500 : 2000;
+const clientsArg = process.argv.indexOf('--clients');
+/** Requests in flight at once: a registrar's system sending a cohort's reports in parallel. */
+const CONCURRENCY = clientsArg >= 0 ? Number(process.argv[clientsArg + 1]) : 16;
+const WARM_UP = 200;
 const HOLDER = 'did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK';
 
 /** An Open Badges 3.0 achievement, different in every operation (as a cohort's reports are). */
@@ -87,21 +92,24 @@ async function main(): Promise<void> {
   const token = gateway.tokens['school-admin@school-gen'] ?? '';
 
   const httpIssueOnce = async (i: number): Promise<unknown> => {
-    const res = await fetch(`${gateway.url}/credentials/issue`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ credential: achievement(i) }),
-    });
-    if (res.status !== 201) throw new Error(`issue failed: ${res.status} ${await res.text()}`);
-    return ((await res.json()) as { verifiableCredential: unknown }).verifiableCredential;
+    const res = await send(
+      'POST',
+      `${gateway.url}/credentials/issue`,
+      JSON.stringify({ credential: achievement(i) }),
+      {
+        authorization: `Bearer ${token}`,
+      },
+    );
+    if (res.status !== 201) throw new Error(`issue failed: ${res.status} ${res.body}`);
+    return (JSON.parse(res.body) as { verifiableCredential: unknown }).verifiableCredential;
   };
   const httpVerifyOnce = async (credential: unknown): Promise<void> => {
-    const res = await fetch(`${gateway.url}/credentials/verify`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ verifiableCredential: credential }),
-    });
-    const body = (await res.json()) as { verified?: boolean };
+    const res = await send(
+      'POST',
+      `${gateway.url}/credentials/verify`,
+      JSON.stringify({ verifiableCredential: credential }),
+    );
+    const body = JSON.parse(res.body) as { verified?: boolean };
     if (res.status !== 200 || body.verified !== true) throw new Error(`verify failed: ${res.status}`);
   };
   const httpRun = async (op: (i: number) => Promise<void>): Promise<HttpRun> => {
@@ -117,13 +125,16 @@ async function main(): Promise<void> {
   // Warm-up, not measured: JIT, caches and worker threads reach a steady state first (the anchor
   // warms up the same way in its own process).
   const warm: unknown[] = [];
-  for (let i = 0; i < 30; i++) warm.push(await httpIssueOnce(i));
-  for (const credential of warm) await httpVerifyOnce(credential);
+  await measure(WARM_UP, CONCURRENCY, async (i) => {
+    warm[i] = await httpIssueOnce(i);
+  });
+  await measure(WARM_UP, CONCURRENCY, (i) => httpVerifyOnce(warm[i]));
 
   const templates = Array.from({ length: N }, (_, i) => achievement(i));
   const rawIssue = await runAnchor({
     kind: 'issue',
     n: N,
+    warmUp: WARM_UP,
     concurrency: CONCURRENCY,
     seed: Array.from({ length: 32 }, () => 2),
     credentials: templates,
@@ -135,19 +146,21 @@ async function main(): Promise<void> {
 
   const issuer = (issued[0] as { issuer: string | { id: string } }).issuer;
   const issuerDid = typeof issuer === 'string' ? issuer : issuer.id;
-  const didDocument = (await (await fetch(`${gateway.url}/orgs/school-gen/did.json`)).json()) as Record<
-    string,
-    unknown
-  >;
-  if (didDocument.id !== issuerDid) throw new Error(`did.json is for ${String(didDocument.id)}, not ${issuerDid}`);
+  const didDocument = JSON.parse(
+    (await send('GET', `${gateway.url}/orgs/school-gen/did.json`)).body,
+  ) as Record<string, unknown>;
+  if (didDocument.id !== issuerDid)
+    throw new Error(`did.json is for ${String(didDocument.id)}, not ${issuerDid}`);
   const rawVerify = await runAnchor({
     kind: 'verify',
     n: N,
+    warmUp: WARM_UP,
     concurrency: CONCURRENCY,
     didDocument,
     credentials: issued as object[],
   });
   const httpVerify = await httpRun((i) => httpVerifyOnce(issued[i]));
+  closeConnections();
   await gateway.stop();
 
   const ratio = (a: Stats, b: Stats): number => Math.round((a.opsPerSec / b.opsPerSec) * 100) / 100;

@@ -58,7 +58,10 @@ export async function startGatewayProcess(
     child.stdout?.on('data', (d: Buffer) => d.toString().includes('listening') && ready());
     void exited.then(() => fail(new Error('gateway exited before it was listening')));
   });
-  const tokens = JSON.parse(readFileSync(join(dataDir, 'demo-tokens.json'), 'utf8')) as Record<string, string>;
+  const tokens = JSON.parse(readFileSync(join(dataDir, 'demo-tokens.json'), 'utf8')) as Record<
+    string,
+    string
+  >;
   const pid = child.pid ?? 0;
   return {
     url: `http://127.0.0.1:${port}`,

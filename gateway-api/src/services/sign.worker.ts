@@ -1,32 +1,36 @@
 import { parentPort } from 'node:worker_threads';
-import {
-  createDocumentLoader,
-  credentialDigest,
-  issueCredential,
-  type Credential,
-  type ExportedKey,
-} from '@edu-ledger/credentials';
+import { createDocumentLoader, credentialDigest, issueCredential } from '@edu-ledger/credentials';
+import type { SignAnswer, SignJob } from './signer.js';
 
 // Signing needs only the bundled contexts: no DID is resolved while creating a proof.
 const documentLoader = createDocumentLoader();
 
-parentPort?.on(
-  'message',
-  (message: { id: number; credential: Credential; key: ExportedKey; now: string }) => {
-    issueCredential({
-      credential: message.credential,
-      key: message.key,
+/** Answers finished in the same turn of the event loop go back in one message. */
+let outbox: SignAnswer[] = [];
+function answer(message: SignAnswer): void {
+  if (outbox.push(message) === 1) {
+    setImmediate(() => {
+      const answers = outbox;
+      outbox = [];
+      parentPort?.postMessage(answers);
+    });
+  }
+}
+
+async function signOne(job: SignJob): Promise<void> {
+  try {
+    const vc = await issueCredential({
+      credential: job.credential,
+      key: job.key,
       documentLoader,
-      now: new Date(message.now),
-    })
-      .then((vc) =>
-        parentPort?.postMessage({ id: message.id, signed: { credential: vc, digest: credentialDigest(vc) } }),
-      )
-      .catch((error: unknown) =>
-        parentPort?.postMessage({
-          id: message.id,
-          error: error instanceof Error ? error.message : String(error),
-        }),
-      );
-  },
-);
+      now: new Date(job.now),
+    });
+    answer({ id: job.id, signed: { credential: vc, digest: credentialDigest(vc) } });
+  } catch (error) {
+    answer({ id: job.id, error: error instanceof Error ? error.message : String(error) });
+  }
+}
+
+parentPort?.on('message', (jobs: SignJob[]) => {
+  for (const job of jobs) void signOne(job);
+});

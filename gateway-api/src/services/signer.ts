@@ -36,6 +36,8 @@ export class InProcessSigner implements CredentialSigner {
 interface Slot {
   worker: Worker;
   inFlight: Map<number, Job>;
+  /** Jobs waiting to be posted together at the end of this turn of the event loop. */
+  outbox: SignJob[];
   dead: boolean;
 }
 
@@ -45,11 +47,24 @@ interface Job {
   reject: (error: Error) => void;
 }
 
+/** One signing job as posted to a worker. */
+export interface SignJob {
+  id: number;
+  credential: Credential;
+  key: ExportedKey;
+  now: string;
+}
+
+/** One answer from a worker. */
+export type SignAnswer = { id: number; signed: Signed } | { id: number; error: string };
+
 /**
  * Signs on worker threads. RDF canonicalisation in eddsa-rdfc-2022 is CPU-bound and single
  * threaded, so a pool lets issuance use every core while the main thread serves HTTP and commits
  * to the ledger. Jobs go to the worker with the fewest in flight. The worker also computes the
- * digest, so the main thread does not serialise the signed credential a second time.
+ * digest, so the main thread does not serialise the signed credential a second time. Jobs made in
+ * the same turn of the event loop travel in one message each way (under load a message per
+ * credential cost the main thread more than the copying).
  */
 export class WorkerPoolSigner implements CredentialSigner {
   private readonly slots: Slot[] = [];
@@ -76,24 +91,31 @@ export class WorkerPoolSigner implements CredentialSigner {
     const target = slot;
     return new Promise<Signed>((resolve, reject) => {
       target.inFlight.set(id, { id, resolve, reject });
-      target.worker.postMessage({ id, credential, key, now: now.toISOString() });
+      if (target.outbox.push({ id, credential, key, now: now.toISOString() }) === 1) {
+        setImmediate(() => {
+          const jobs = target.outbox.splice(0);
+          if (!target.dead) target.worker.postMessage(jobs);
+        });
+      }
     });
   }
 
   private spawn(): Slot {
     const worker = new Worker(new URL('./sign-worker-entry.mjs', import.meta.url));
-    const slot: Slot = { worker, inFlight: new Map<number, Job>(), dead: false };
+    const slot: Slot = { worker, inFlight: new Map<number, Job>(), outbox: [], dead: false };
     const fail = (error: Error): void => {
       slot.dead = true;
       for (const job of slot.inFlight.values()) job.reject(error);
       slot.inFlight.clear();
     };
-    worker.on('message', (message: { id: number; signed?: Signed; error?: string }) => {
-      const job = slot.inFlight.get(message.id);
-      if (!job) return;
-      slot.inFlight.delete(message.id);
-      if (message.signed) job.resolve(message.signed);
-      else job.reject(new Error(message.error ?? 'signing failed'));
+    worker.on('message', (answers: SignAnswer[]) => {
+      for (const answer of answers) {
+        const job = slot.inFlight.get(answer.id);
+        if (!job) continue;
+        slot.inFlight.delete(answer.id);
+        if ('signed' in answer) job.resolve(answer.signed);
+        else job.reject(new Error(answer.error));
+      }
     });
     worker.on('error', fail);
     worker.on('exit', (code) => fail(new Error(`signing worker exited with code ${code}`)));

@@ -14,7 +14,8 @@
  * and term definitions are never modified after they are created. So:
  * 1. reverting to the previous (pre-type-scope) context returns that context itself, not a copy;
  * 2. a clone shares its `previousContext` and its term definition objects (the Map and the
- *    `protected` table are still new, because `process` fills them);
+ *    `protected` table are still new, because `process` fills them; for a clone of a finished
+ *    context they are copied on first use, as most such clones are only ever cache keys);
  * 3. the processed-context cache also recognises an unmodified clone of a finished context by
  *    what it was cloned from and its `previousContext`, so `process` finds its earlier result.
  * A context still being built is never used as such a key (it is not "finished" until jsonld.js
@@ -54,20 +55,45 @@ const CLONED_FROM = Symbol('edu-ledger.jsonld.clonedFrom');
 const finished = new WeakSet<ActiveContext>();
 
 function cloneSharing(this: ActiveContext): ActiveContext {
-  const child: ActiveContext = {
-    mappings: new Map(this.mappings),
+  const child = {
     clone: this.clone,
     inverse: null,
     getInverse: this.getInverse,
-    protected: { ...this.protected },
     revertToPreviousContext: this.revertToPreviousContext,
-  };
+  } as ActiveContext;
+  if (finished.has(this)) {
+    copyOnFirstUse(child, this);
+  } else {
+    child.mappings = new Map(this.mappings);
+    child.protected = { ...this.protected };
+  }
   if (this.previousContext) child.previousContext = this.previousContext;
   if ('@base' in this) child['@base'] = this['@base'];
   if ('@language' in this) child['@language'] = this['@language'];
   if ('@vocab' in this) child['@vocab'] = this['@vocab'];
-  if (finished.has(this)) child[CLONED_FROM] = this;
   return child;
+}
+
+/**
+ * A finished context never changes, so its clone copies the term table only when something reads
+ * or writes it. Most such clones are only cache keys (see ProcessedCache) and never do.
+ */
+function copyOnFirstUse(child: ActiveContext, parent: ActiveContext): void {
+  let mappings: Map<string, unknown> | undefined;
+  let protectedTerms: Record<string, unknown> | undefined;
+  Object.defineProperties(child, {
+    mappings: {
+      enumerable: true,
+      get: () => (mappings ??= new Map(parent.mappings)),
+      set: (value: Map<string, unknown>) => (mappings = value),
+    },
+    protected: {
+      enumerable: true,
+      get: () => (protectedTerms ??= { ...parent.protected }),
+      set: (value: Record<string, unknown>) => (protectedTerms = value),
+    },
+  });
+  child[CLONED_FROM] = parent;
 }
 
 function revertSharing(this: ActiveContext): ActiveContext {

@@ -76,7 +76,8 @@ export function createDocumentLoader(opts: DocumentLoaderOptions = {}): Document
   return async function documentLoader(url: string): Promise<RemoteDocument> {
     if (typeof url !== 'string') throw new DocumentLoaderError('CONTEXT_NOT_ALLOWED', String(url));
     const context = bundledContext(url);
-    if (context !== undefined) return { contextUrl: null, documentUrl: url, document: context };
+    if (context !== undefined)
+      return { contextUrl: null, documentUrl: url, document: context, tag: 'static' };
     if (!url.startsWith('did:')) throw new DocumentLoaderError('CONTEXT_NOT_ALLOWED', url);
 
     const hashAt = url.indexOf('#');

@@ -3,6 +3,11 @@ export interface RemoteDocument {
   contextUrl: null;
   documentUrl: string;
   document: Record<string, unknown>;
+  /**
+   * jsonld.js keeps a resolved context in its process-wide cache only when the loader tags it
+   * 'static' (never changes). Bundled contexts are static; DID documents are not.
+   */
+  tag?: 'static';
 }
 
 /** Resolves a URL (JSON-LD context or DID URL) to a document without touching the network. */
