@@ -4,47 +4,22 @@
  * 5) and samples the gateway's resident memory from /proc every second. Writes
  * bench/results/memory.json.
  */
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startGatewayProcess } from './lib/gateway-process.js';
+import { closeConnections, send } from './lib/http-client.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const minutesArg = process.argv.indexOf('--minutes');
 const MINUTES = minutesArg >= 0 ? Number(process.argv[minutesArg + 1]) : 5;
-
-function rssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return Math.round((kb / 1024) * 10) / 10;
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((r) => probe.close(() => r()));
-  return port;
-}
+const CLIENTS = 16;
 
 async function main(): Promise<void> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'edu-mem-'));
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'gateway-api/src/main.ts'], {
-    cwd: resolve(here, '..'),
-    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await new Promise<void>((ready) =>
-    child.stdout?.on('data', (d: Buffer) => d.toString().includes('listening') && ready()),
-  );
-  const pid = child.pid ?? 0;
-  const token = (
-    JSON.parse(readFileSync(join(dataDir, 'demo-tokens.json'), 'utf8')) as Record<string, string>
-  )['school-admin@school-gen'];
-  const url = `http://127.0.0.1:${port}/credentials/issue`;
+  const gateway = await startGatewayProcess();
+  const token = gateway.tokens['school-admin@school-gen'] ?? '';
+  const url = `${gateway.url}/credentials/issue`;
+  const rssMb = (): number => Math.round((gateway.rss() / 2 ** 20) * 10) / 10;
   const body = (i: number): string =>
     JSON.stringify({
       credential: {
@@ -72,30 +47,26 @@ async function main(): Promise<void> {
   const started = Date.now();
   const deadline = started + MINUTES * 60_000;
   const sampler = setInterval(
-    () => samples.push({ s: Math.round((Date.now() - started) / 1000), rssMb: rssMb(pid), issued }),
+    () => samples.push({ s: Math.round((Date.now() - started) / 1000), rssMb: rssMb(), issued }),
     1000,
   );
   await Promise.all(
-    Array.from({ length: 8 }, async () => {
+    Array.from({ length: CLIENTS }, async () => {
       while (Date.now() < deadline) {
-        const res = await fetch(url, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-          body: body(issued),
-        });
-        await res.arrayBuffer();
+        const res = await send('POST', url, body(issued), { authorization: `Bearer ${token}` });
         if (res.status === 201) issued++;
         else failed++;
       }
     }),
   );
   clearInterval(sampler);
-  child.kill('SIGTERM');
-  rmSync(dataDir, { recursive: true, force: true });
+  closeConnections();
+  await gateway.stop();
   const rss = samples.map((s) => s.rssMb);
   const result = {
     date: new Date().toISOString(),
     minutes: MINUTES,
+    clients: CLIENTS,
     issued,
     failed,
     credentialsPerSec: Math.round((issued / (MINUTES * 60)) * 10) / 10,

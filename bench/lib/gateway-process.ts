@@ -1,5 +1,5 @@
 /**
- * Starts the real gateway (`npm start`'s entry point, its own process) on a fresh DATA_DIR and a
+ * Starts the real gateway (`npm start`'s command line, its own process) on a fresh DATA_DIR and a
  * free port, as the benchmarks' system under test.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -29,6 +29,17 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/**
+ * The node arguments of `npm start` (package.json's start script), so the benchmarks run the
+ * gateway exactly as it is started in production, heap settings included.
+ */
+function startScriptArgs(): string[] {
+  const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const [command, ...args] = pkg.scripts.start.split(/\s+/);
+  if (command !== 'node') throw new Error(`unexpected start script: ${pkg.scripts.start}`);
+  return args;
+}
+
 export function rssOf(pid: number): number {
   try {
     const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
@@ -44,15 +55,11 @@ export async function startGatewayProcess(
 ): Promise<GatewayProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), 'edu-bench-'));
   const port = await freePort();
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [...(options.nodeArgs ?? []), '--import', 'tsx', 'gateway-api/src/main.ts'],
-    {
-      cwd: repo,
-      env: { ...process.env, LOG_LEVEL: 'warn', ...options.env, DATA_DIR: dataDir, PORT: String(port) },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
+  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), ...startScriptArgs()], {
+    cwd: repo,
+    env: { ...process.env, LOG_LEVEL: 'warn', ...options.env, DATA_DIR: dataDir, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   await new Promise<void>((ready, fail) => {
     child.stdout?.on('data', (d: Buffer) => d.toString().includes('listening') && ready());

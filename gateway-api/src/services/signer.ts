@@ -101,7 +101,11 @@ export class WorkerPoolSigner implements CredentialSigner {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(new URL('./sign-worker-entry.mjs', import.meta.url));
+    const worker = new Worker(new URL('./sign-worker-entry.mjs', import.meta.url), {
+      // A signing worker holds little (contexts, one key object); a small young generation keeps
+      // three isolates' garbage from adding up to most of the process's memory.
+      resourceLimits: { maxYoungGenerationSizeMb: 12, maxOldGenerationSizeMb: 96 },
+    });
     const slot: Slot = { worker, inFlight: new Map<number, Job>(), outbox: [], dead: false };
     const fail = (error: Error): void => {
       slot.dead = true;

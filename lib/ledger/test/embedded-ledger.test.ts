@@ -253,6 +253,20 @@ describe('embedded ledger', () => {
     expect(await list()).to.equal('b=1');
   });
 
+  it('finds every key written before a restart once the key filter is filled from disk', async () => {
+    const names = Array.from({ length: 40 }, (_, i) => `k${i}`);
+    for (const name of names) await ledger.submit(alice, 'counter:Add', [name, '2']);
+    await ledger.close();
+    ledger = await open();
+    expect(await ledger.keyFilterReady()).to.equal(true);
+    for (const name of names) {
+      expect((await ledger.submit(alice, 'counter:Add', [name, '1'])).result, name).to.equal('3');
+    }
+    // Keys never written read as absent, and once written they are found.
+    expect((await ledger.submit(alice, 'counter:Add', ['fresh', '1'])).result).to.equal('1');
+    expect((await ledger.submit(alice, 'counter:Add', ['fresh', '1'])).result).to.equal('2');
+  });
+
   it('delivers one event per committed transaction, and replays them from a block', async () => {
     const seen: unknown[] = [];
     const stop = ledger.onEvent((e) => seen.push(e.payload));

@@ -114,7 +114,13 @@ export class EmbeddedLedger implements LedgerPort {
       ledger.height = parsed.height;
       ledger.lastHash = parsed.lastHash;
     }
+    ledger.store.startKeyFilter();
     return ledger;
+  }
+
+  /** Resolves when the state key filter has been filled from disk (true if it is in use). */
+  keyFilterReady(): Promise<boolean> {
+    return this.store.keyFilterReady();
   }
 
   get blockHeight(): number {
@@ -167,6 +173,7 @@ export class EmbeddedLedger implements LedgerPort {
     if (this.closed) return;
     this.closed = true;
     while (this.committing || this.pending.length > 0) await new Promise((r) => setTimeout(r, 5));
+    await this.store.stopKeyFilter();
     await this.db.close();
   }
 

@@ -1,4 +1,5 @@
 import type { ClassicLevel } from 'classic-level';
+import { KeyFilter } from './key-filter.js';
 
 /** Height of the transaction that last wrote a key: [block number, transaction index]. */
 export type Version = readonly [number, number];
@@ -21,8 +22,11 @@ export interface HistoryRecord {
 type Db = ClassicLevel<string, string>;
 const UTF8 = { keyEncoding: 'utf8', valueEncoding: 'utf8' } as const;
 
-/** Point-read cache size: about 100 MB at the most with typical record sizes. */
-const STATE_CACHE_ENTRIES = 100_000;
+/** Point-read cache size: about 25 MB at the most with typical record sizes. Hot keys (organisations, accreditations, keys, status lists) are few; new credentials are written once and rarely read. */
+const STATE_CACHE_ENTRIES = 25_000;
+
+/** Keys the filter is sized for (5 MB); beyond it reads of absent keys reach LevelDB more often. */
+const KEY_FILTER_CAPACITY = 4_000_000;
 
 /** Range cache: how many ranges, and the most entries a range may have to be kept. */
 const RANGE_CACHE_RANGES = 256;
@@ -83,9 +87,31 @@ export class StateStore {
   /** Bumped by every commit: a disk read that straddled a commit must not be cached. */
   private epoch = 0;
 
+  /** Which keys may exist; see key-filter.ts. Filled from disk in the background after open. */
+  private readonly filter = new KeyFilter(KEY_FILTER_CAPACITY);
+  private filling: Promise<void> | undefined;
+
+  /** Starts filling the key filter from the keys on disk (reads use LevelDB until it is done). */
+  startKeyFilter(): void {
+    this.filling ??= this.filter.fill(this.state.keys()).catch(() => this.filter.stop());
+  }
+
+  /** Resolves when the background fill has finished; true if the filter is in use. */
+  async keyFilterReady(): Promise<boolean> {
+    await this.filling;
+    return this.filter.isReady;
+  }
+
+  /** Stops the background fill; call before closing the database. */
+  async stopKeyFilter(): Promise<void> {
+    this.filter.stop();
+    await this.filling;
+  }
+
   async get(key: string): Promise<StateEntry | undefined> {
     const hit = this.cache.get(key);
     if (hit !== undefined) return hit ?? undefined;
+    if (this.filter.isReady && !this.filter.mightContain(key)) return undefined;
     const epoch = this.epoch;
     const raw = await this.state.get(key);
     const entry = raw === undefined ? undefined : parseState(key, raw);
@@ -99,6 +125,7 @@ export class StateStore {
   applyCommitted(writes: Iterable<[string, { value: string | null; version: Version }]>): void {
     this.epoch += 1;
     for (const [key, { value, version }] of writes) {
+      this.filter.add(key);
       this.remember(key, value === null ? null : { key, value, version });
       for (const [rangeKey, cached] of this.ranges) {
         if (key >= cached.start && key < cached.end) this.ranges.delete(rangeKey);
