@@ -35,6 +35,7 @@ const ROUNDS = 3;
 
 interface Round {
   rawIssue: Stats;
+  libraryIssue: Stats;
   httpIssue: HttpRun;
   rawVerify: Stats;
   httpVerify: HttpRun;
@@ -62,21 +63,22 @@ function achievement(i: number): Record<string, unknown> {
   };
 }
 
-/** CPU seconds (user + system, all threads) a process has used so far. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+/** CPU seconds (user + system) used so far by a process (all threads) or, with `tid`, one thread. */
+function cpuSeconds(pid: number, tid?: number): number {
+  const path = tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`;
+  const fields = readFileSync(path, 'utf8').split(') ')[1]?.split(' ') ?? [];
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
 }
 
-/** Runs an anchor job in its own process and returns its Stats. */
-function runAnchor(job: AnchorJob): Promise<Stats> {
+/** Runs an anchor job (or, with `script`, the same job on our library) in its own process. */
+function runAnchor(job: AnchorJob, script = 'anchor.ts'): Promise<Stats> {
   const dir = mkdtempSync(join(tmpdir(), 'edu-anchor-'));
   const file = join(dir, 'job.json');
   writeFileSync(file, JSON.stringify(job));
   return new Promise<Stats>((done, fail) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', join(here, 'anchor.ts'), file],
+      ['--import', 'tsx', join(here, script), file],
       { cwd: resolve(here, '..'), maxBuffer: 16 * 2 ** 20 },
       (error, stdout, stderr) => {
         rmSync(dir, { recursive: true, force: true });
@@ -92,6 +94,8 @@ interface HttpRun {
   /** Cores' worth of CPU the gateway process used while the run lasted (2.0 = both cores). */
   gatewayCores: number;
   gatewayCpuMsPerOp: number;
+  /** Of that, the main thread (HTTP, ledger, stores); the rest is signing workers, LevelDB and V8. */
+  mainThreadCpuMsPerOp: number;
 }
 
 async function main(): Promise<void> {
@@ -122,12 +126,19 @@ async function main(): Promise<void> {
   };
   const httpRun = async (op: (i: number) => Promise<void>): Promise<HttpRun> => {
     const cpuBefore = cpuSeconds(gateway.pid);
+    const mainBefore = cpuSeconds(gateway.pid, gateway.pid);
     const t = performance.now();
     const stats = await measure(N, CONCURRENCY, op, gateway.rss);
     const cpu = cpuSeconds(gateway.pid) - cpuBefore;
+    const main = cpuSeconds(gateway.pid, gateway.pid) - mainBefore;
     const wall = (performance.now() - t) / 1000;
     const r = (x: number): number => Math.round(x * 100) / 100;
-    return { stats, gatewayCores: r(cpu / wall), gatewayCpuMsPerOp: r((cpu * 1000) / N) };
+    return {
+      stats,
+      gatewayCores: r(cpu / wall),
+      gatewayCpuMsPerOp: r((cpu * 1000) / N),
+      mainThreadCpuMsPerOp: r((main * 1000) / N),
+    };
   };
 
   // Warm-up, not measured: JIT, caches and worker threads reach a steady state first (the anchor
@@ -148,14 +159,16 @@ async function main(): Promise<void> {
   // result file).
   const rounds: Round[] = [];
   for (let round = 0; round < ROUNDS; round++) {
-    const rawIssue = await runAnchor({
+    const issueJob: AnchorJob = {
       kind: 'issue',
       n: N,
       warmUp: WARM_UP,
       concurrency: CONCURRENCY,
       seed: Array.from({ length: 32 }, () => 2),
       credentials: templates,
-    });
+    };
+    const rawIssue = await runAnchor(issueJob);
+    const libraryIssue = await runAnchor(issueJob, 'library.ts');
     const issued: unknown[] = [];
     const httpIssue = await httpRun(async (i) => {
       issued[i] = await httpIssueOnce(round * N + i);
@@ -173,7 +186,7 @@ async function main(): Promise<void> {
       credentials: issued as object[],
     });
     const httpVerify = await httpRun((i) => httpVerifyOnce(issued[i]));
-    rounds.push({ rawIssue, httpIssue, rawVerify, httpVerify });
+    rounds.push({ rawIssue, libraryIssue, httpIssue, rawVerify, httpVerify });
     {
       console.error(
         `round ${round + 1}/${ROUNDS}: issuance ${httpIssue.stats.opsPerSec} vs ${rawIssue.opsPerSec} ops/s, ` +
@@ -201,6 +214,10 @@ async function main(): Promise<void> {
     ...issuanceRound.rawIssue,
     opsPerSec: medianOf(rounds.map((r) => r.rawIssue.opsPerSec)),
   };
+  const libraryIssue = {
+    ...issuanceRound.libraryIssue,
+    opsPerSec: medianOf(rounds.map((r) => r.libraryIssue.opsPerSec)),
+  };
   const rawVerify = {
     ...verificationRound.rawVerify,
     opsPerSec: medianOf(rounds.map((r) => r.rawVerify.opsPerSec)),
@@ -215,18 +232,31 @@ async function main(): Promise<void> {
     settings: { operations: N, rounds: ROUNDS, concurrency: CONCURRENCY, quick, signingWorkers },
     issuance: {
       http: httpIssue.stats,
-      gateway: { cores: httpIssue.gatewayCores, cpuMsPerOp: httpIssue.gatewayCpuMsPerOp },
+      gateway: {
+        cores: httpIssue.gatewayCores,
+        cpuMsPerOp: httpIssue.gatewayCpuMsPerOp,
+        mainThreadCpuMsPerOp: httpIssue.mainThreadCpuMsPerOp,
+      },
       rawLibrary: rawIssue,
+      ourLibraryOneProcess: libraryIssue,
       ratio: ratio(httpIssue.stats, rawIssue),
     },
     verification: {
       http: httpVerify.stats,
-      gateway: { cores: httpVerify.gatewayCores, cpuMsPerOp: httpVerify.gatewayCpuMsPerOp },
+      gateway: {
+        cores: httpVerify.gatewayCores,
+        cpuMsPerOp: httpVerify.gatewayCpuMsPerOp,
+        mainThreadCpuMsPerOp: httpVerify.mainThreadCpuMsPerOp,
+      },
       rawLibrary: rawVerify,
       ratio: ratio(httpVerify.stats, rawVerify),
     },
     rounds: rounds.map((r) => ({
-      issuance: { http: r.httpIssue.stats.opsPerSec, rawLibrary: r.rawIssue.opsPerSec },
+      issuance: {
+        http: r.httpIssue.stats.opsPerSec,
+        rawLibrary: r.rawIssue.opsPerSec,
+        ourLibrary: r.libraryIssue.opsPerSec,
+      },
       verification: { http: r.httpVerify.stats.opsPerSec, rawLibrary: r.rawVerify.opsPerSec },
     })),
   };
@@ -240,12 +270,14 @@ async function main(): Promise<void> {
     console.log(cells([name, s.opsPerSec, s.p50, s.p95, s.p99, s.peakRssMb]));
   row('issuance, HTTP + ledger (gateway)', httpIssue.stats);
   row('issuance, raw vc.issue (anchor)', rawIssue);
+  row('issuance, our library, one process', libraryIssue);
   row('verification, HTTP + ledger (gateway)', httpVerify.stats);
   row('verification, raw verify (anchor)', rawVerify);
   console.log(
     `ratios: issuance ${result.issuance.ratio}x, verification ${result.verification.ratio}x; gateway CPU: ` +
-      `issuance ${httpIssue.gatewayCores} cores (${httpIssue.gatewayCpuMsPerOp} ms/op), ` +
-      `verification ${httpVerify.gatewayCores} cores (${httpVerify.gatewayCpuMsPerOp} ms/op)`,
+      `issuance ${httpIssue.gatewayCores} cores (${httpIssue.gatewayCpuMsPerOp} ms/op, main thread ` +
+      `${httpIssue.mainThreadCpuMsPerOp}), verification ${httpVerify.gatewayCores} cores ` +
+      `(${httpVerify.gatewayCpuMsPerOp} ms/op, main thread ${httpVerify.mainThreadCpuMsPerOp})`,
   );
   if (jsonOut) {
     const headline = (a: Stats, b: Stats): Record<string, number> => ({

@@ -1,8 +1,8 @@
 /**
  * `npm run bench:scale [-- --records N]`: the embedded ledger at scale. Anchors N credential records
  * (default 1,000,000) for one school in transactions of 500, then measures the write rate near the
- * start and near the end, an inspector's audit query (first page and a deep page, p50/p95), and disk
- * bytes per record. Writes bench/results/scale.json.
+ * start and near the end, an inspector's audit query (the first page, and 60 distinct deep pages;
+ * p50/p95), and disk bytes per record. Writes bench/results/scale.json.
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID, randomBytes } from 'node:crypto';
@@ -94,25 +94,28 @@ async function main(): Promise<void> {
   );
   const totalSeconds = (performance.now() - started) / 1000;
 
-  // Audit queries as an inspector: the first page, and a page deep in the school's records.
+  // Audit queries as an inspector. The first page is asked 60 times (the first answer comes from
+  // disk, later ones may use the ledger's caches); deep pages are 60 different pages between 50 %
+  // and 100 % depth, so none of them was read before.
   ids.sort();
-  const deepId = ids[Math.floor(ids.length * 0.9)] ?? '';
-  const deepBookmark = `\u0000issued\u0000school-gen\u0000${deepId}\u0000`;
-  const timeQuery = async (bookmark: string): Promise<number[]> => {
-    const out: number[] = [];
-    for (let i = 0; i < 60; i++) {
-      const t = performance.now();
-      const raw = await ledger.evaluate(inspector, 'audit:SchoolRecords', [
-        JSON.stringify({ orgId: 'school-gen', kind: 'credential', pageSize: 20, bookmark }),
-      ]);
-      out.push(performance.now() - t);
-      if (i === 0 && (JSON.parse(raw) as { records: unknown[] }).records.length !== 20)
-        throw new Error('short page');
-    }
-    return out.sort((a, b) => a - b);
+  const bookmarkAt = (fraction: number): string =>
+    `\u0000issued\u0000school-gen\u0000${ids[Math.floor(ids.length * fraction)] ?? ''}\u0000`;
+  const query = async (bookmark: string): Promise<number> => {
+    const t = performance.now();
+    const raw = await ledger.evaluate(inspector, 'audit:SchoolRecords', [
+      JSON.stringify({ orgId: 'school-gen', kind: 'credential', pageSize: 20, bookmark }),
+    ]);
+    const ms = performance.now() - t;
+    if ((JSON.parse(raw) as { records: unknown[] }).records.length !== 20) throw new Error('short page');
+    return ms;
   };
-  const first = await timeQuery('');
-  const deep = await timeQuery(deepBookmark);
+  const first: number[] = [];
+  for (let i = 0; i < 60; i++) first.push(await query(''));
+  const firstCold = first[0] ?? 0;
+  first.sort((a, b) => a - b);
+  const deep: number[] = [];
+  for (let i = 0; i < 60; i++) deep.push(await query(bookmarkAt(0.5 + (0.49 * i) / 59)));
+  deep.sort((a, b) => a - b);
 
   await ledger.close();
   await db.close();
@@ -129,8 +132,12 @@ async function main(): Promise<void> {
     totalSeconds: Math.round(totalSeconds),
     averageRecordsPerSec: Math.round(RECORDS / totalSeconds),
     writeRate: { first10k: early[0]?.recordsPerSec, last10k: late[0]?.recordsPerSec },
-    auditFirstPageMs: { p50: percentile(first, 50), p95: percentile(first, 95) },
-    auditDeepPageMs: { p50: percentile(deep, 50), p95: percentile(deep, 95) },
+    auditFirstPageMs: {
+      firstCall: Math.round(firstCold * 100) / 100,
+      p50: percentile(first, 50),
+      p95: percentile(first, 95),
+    },
+    auditDistinctDeepPagesMs: { p50: percentile(deep, 50), p95: percentile(deep, 95) },
     diskBytesPerRecord: Math.round(bytes / RECORDS),
     ledgerDiskMb: Math.round(bytes / 2 ** 20),
   };

@@ -174,11 +174,9 @@ export class StateStore {
   async history(key: string): Promise<HistoryRecord[]> {
     const prefix = historyPrefix(key);
     const out: HistoryRecord[] = [];
-    for await (const [hkey, raw] of this.history_.iterator({
-      gte: prefix,
-      lt: `${prefix}~`,
-      reverse: true,
-    })) {
+    // Read forwards and reverse here: a key has few versions, and a forward seek is much cheaper
+    // in LevelDB than a reverse one (measured: audit pages read twenty histories each).
+    for await (const [hkey, raw] of this.history_.iterator({ gte: prefix, lt: `${prefix}~` })) {
       const parsed = JSON.parse(raw) as { ts: string; tx: string; v: string | null };
       const tail = hkey.slice(prefix.length);
       out.push({
@@ -188,6 +186,7 @@ export class StateStore {
         version: [Number(tail.slice(0, 12)), Number(tail.slice(12))],
       });
     }
-    return out;
+    return out.reverse();
   }
+
 }
