@@ -188,5 +188,4 @@ export class StateStore {
     }
     return out.reverse();
   }
-
 }
