@@ -26,7 +26,7 @@ import { measure, type Stats } from './lib/stats.js';
 const here = dirname(fileURLToPath(import.meta.url));
 const quick = process.argv.includes('--quick');
 const jsonOut = process.argv.includes('--json');
-const N = quick ? 400 : 2000;
+const N = quick ? 700 : 2000;
 const clientsArg = process.argv.indexOf('--clients');
 /** Requests in flight at once: a registrar's system sending a cohort's reports in parallel. */
 const CONCURRENCY = clientsArg >= 0 ? Number(process.argv[clientsArg + 1]) : 16;

@@ -17,24 +17,33 @@ interface Waiting {
 export interface AnchorerOptions {
   /** Most credentials under one Merkle root (one ledger transaction). */
   maxBatch: number;
-  /** How long the first credential of a batch waits for company. */
-  maxWaitMs: number;
+  /** Anchor transactions one issuing identity may have on their way to the ledger at once. */
+  maxInFlight: number;
+}
+
+interface Queue {
+  identity: ClientIdentity;
+  waiting: Waiting[];
+  inFlight: number;
+  scheduled: boolean;
 }
 
 /**
  * Collects credential digests per issuing identity and anchors them in one transaction per batch,
- * flushed on size or time. Each caller gets back its own inclusion proof. If a batch is refused,
- * its members are retried one by one so one bad credential cannot sink the others.
+ * each caller getting back its own inclusion proof. Batching follows the load, as a group commit
+ * does: a digest that finds the ledger idle for its identity goes at once (with whatever arrived in
+ * the same turn of the event loop); while `maxInFlight` anchor transactions are on their way, new
+ * digests wait and leave together when one of them completes. So a lone credential is not delayed,
+ * and under load each transaction carries everything that arrived meanwhile (up to `maxBatch`). If
+ * a batch is refused, its members are retried one by one so one bad credential cannot sink the
+ * others.
  */
 export class Anchorer {
-  private readonly queues = new Map<
-    string,
-    { identity: ClientIdentity; waiting: Waiting[]; timer?: NodeJS.Timeout }
-  >();
+  private readonly queues = new Map<string, Queue>();
 
   constructor(
     private readonly ledger: LedgerPort,
-    private readonly options: AnchorerOptions = { maxBatch: 100, maxWaitMs: 5 },
+    private readonly options: AnchorerOptions = { maxBatch: 100, maxInFlight: 1 },
   ) {}
 
   anchor(identity: ClientIdentity, item: AnchorItem): Promise<AnchorReceipt> {
@@ -42,21 +51,30 @@ export class Anchorer {
       const key = `${identity.mspId}|${identity.id}`;
       let queue = this.queues.get(key);
       if (!queue) {
-        queue = { identity, waiting: [] };
+        queue = { identity, waiting: [], inFlight: 0, scheduled: false };
         this.queues.set(key, queue);
       }
       queue.waiting.push({ item, resolve, reject });
-      if (queue.waiting.length >= this.options.maxBatch) this.flush(key);
-      else queue.timer ??= setTimeout(() => this.flush(key), this.options.maxWaitMs);
+      this.schedule(queue);
     });
   }
 
-  private flush(key: string): void {
-    const queue = this.queues.get(key);
-    if (!queue) return;
-    this.queues.delete(key);
-    if (queue.timer) clearTimeout(queue.timer);
-    void this.submit(queue.identity, queue.waiting);
+  /** Sends a batch at the end of this turn of the event loop, if the identity may send one. */
+  private schedule(queue: Queue): void {
+    if (queue.scheduled || queue.waiting.length === 0) return;
+    if (queue.inFlight >= this.options.maxInFlight && queue.waiting.length < this.options.maxBatch) return;
+    queue.scheduled = true;
+    setImmediate(() => {
+      queue.scheduled = false;
+      const batch = queue.waiting.splice(0, this.options.maxBatch);
+      if (batch.length === 0) return;
+      queue.inFlight += 1;
+      void this.submit(queue.identity, batch).finally(() => {
+        queue.inFlight -= 1;
+        this.schedule(queue);
+      });
+      this.schedule(queue);
+    });
   }
 
   private async submit(identity: ClientIdentity, batch: Waiting[]): Promise<void> {
