@@ -131,6 +131,11 @@ async function main(): Promise<void> {
     JSON.stringify({ orgId: 'school-gen', kind: 'credential', pageSize: 20, bookmark: '' }),
   ]);
   const coldFirstPageMs = performance.now() - coldStarted;
+  // The inspectors' full chain check (GET /ledger/verify): replays every block, bounded memory.
+  const verifyStarted = performance.now();
+  const chain = await reopened.verifyChain();
+  const verifyChainMs = performance.now() - verifyStarted;
+  if (!chain.ok) throw new Error(`chain check failed: ${chain.problems.join('; ')}`);
   await reopened.close();
   await db.close();
   const bytes = Number(execFileSync('du', ['-sb', join(dir, 'ledger')], { encoding: 'utf8' }).split('\t')[0]);
@@ -158,6 +163,7 @@ async function main(): Promise<void> {
       keyFilterFillMs: Math.round(keyFilterFillMs),
       coldFirstPageMs: Math.round(coldFirstPageMs * 100) / 100,
     },
+    verifyChain: { ms: Math.round(verifyChainMs), checkedKeys: chain.checkedKeys },
     diskBytesPerRecord: Math.round(bytes / RECORDS),
     ledgerDiskMb: Math.round(bytes / 2 ** 20),
   };

@@ -330,6 +330,35 @@ describe('embedded ledger', () => {
       throw new Error(`nothing to tamper with in ${sublevel}`);
     }
 
+    it('verifies a ledger larger than its memory budget in buckets, and still finds every edit', async () => {
+      for (let i = 0; i < 30; i++) await ledger.submit(alice, 'counter:Add', [`k${i % 12}`, '1']);
+      const whole = await ledger.verifyChain();
+      const bucketed = await ledger.verifyChain({ maxEntriesInMemory: 8 });
+      expect(whole.ok && bucketed.ok).to.equal(true);
+      expect([bucketed.height, bucketed.checkedTransactions, bucketed.checkedKeys]).to.deep.equal([
+        whole.height,
+        whole.checkedTransactions,
+        whole.checkedKeys,
+      ]);
+      await ledger.close();
+      const db = new ClassicLevel<string, string>(join(dir, 'ledger'), {
+        keyEncoding: 'utf8',
+        valueEncoding: 'utf8',
+      });
+      await flipOneByte(db, 's', () => true);
+      await flipOneByte(db, 'h', () => true);
+      const state = db.sublevel<string, string>('s', { keyEncoding: 'utf8', valueEncoding: 'utf8' });
+      let last = '';
+      for await (const k of state.keys()) last = k;
+      await state.del(last);
+      await db.close();
+      ledger = await open();
+      const text = (await ledger.verifyChain({ maxEntriesInMemory: 8 })).problems.join('\n');
+      expect(text).to.match(/state: altered entry/);
+      expect(text).to.match(/history: altered entry/);
+      expect(text).to.match(/state: missing entry/);
+    });
+
     it('detects an altered state value', async () => {
       const problems = await tamper((db) => flipOneByte(db, 's', () => true));
       expect(problems.join('\n')).to.match(/state: altered entry/);
