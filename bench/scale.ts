@@ -1,9 +1,10 @@
 /**
- * `npm run bench:scale [-- --records N] [-- --verify-chain]`: the embedded ledger at scale. Anchors N credential records
- * (default 1,000,000) for one school in transactions of 500, then measures the write rate near the
- * start and near the end, an inspector's audit query (the first page, and 60 distinct deep pages;
- * p50/p95), a restart (open, key-filter fill from disk, a cold first page) and disk bytes per
- * record. Writes bench/results/scale.json.
+ * `npm run bench:scale [-- --records N] [-- --verify-chain]`: the embedded ledger at scale.
+ * Anchors N credential records (default 1,000,000) for one school in transactions of 500, then
+ * measures the write rate near the start and near the end, an inspector's audit query (the first
+ * page, and 60 distinct deep pages; p50/p95), a restart (open, key-filter fill from disk, a cold
+ * first page), optionally the full chain check, and disk bytes per record. Writes
+ * bench/results/scale.json.
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID, randomBytes } from 'node:crypto';
