@@ -164,3 +164,37 @@ export function achievementRequest(
     },
   };
 }
+
+/** A student as a school registers them (fictitious personal data). */
+export interface StudentRecord {
+  name: string;
+  idNumber: string;
+  studentNumber: string;
+  birthDate: string;
+  did: string;
+}
+
+/**
+ * Registers a student at school-gen, opens their growth archive (five dimensions, set A) and has a
+ * teacher record one entry per [entryId, dimensionId] pair; returns the subject id.
+ */
+export async function studentWithArchive(
+  gw: Gateway,
+  student: StudentRecord,
+  entries: readonly (readonly [string, string])[],
+  text = (dimensionId: string): string => `${dimensionId} 记录`,
+): Promise<string> {
+  const registrar = gw.tokens['school-admin@school-gen'];
+  const subjectId = (await gw.step('POST', '/subjects', registrar, student, 201)).subjectId as string;
+  await gw.step('POST', '/archives', registrar, { subjectId, dimensionSetId: 'five-dimensions-a' }, 201);
+  for (const [entryId, dimensionId] of entries) {
+    await gw.step(
+      'POST',
+      `/archives/${subjectId}/entries`,
+      gw.tokens['teacher@school-gen'],
+      { entryId, term: '2026-S1', dimensionId, content: { text: text(dimensionId) } },
+      201,
+    );
+  }
+  return subjectId;
+}

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { EdDSASigner, createJWT } from 'did-jwt';
 import { didKeyFromSeed } from '@edu-ledger/credentials';
-import { startGateway, type Gateway } from './harness.js';
+import { startGateway, studentWithArchive, type Gateway } from './harness.js';
 
 const SEED = new Uint8Array(32).fill(41);
 
@@ -14,33 +14,20 @@ describe('gateway: the student acts with their wallet DID (holder routes)', func
   before(async () => {
     gw = await startGateway();
     did = (await didKeyFromSeed(SEED)).did;
-    const gen = gw.tokens['school-admin@school-gen'];
-    subjectId = (
-      await gw.call('POST', '/subjects', {
-        token: gen,
-        body: {
-          name: '赵晨',
-          idNumber: '310101200803031234',
-          studentNumber: 'G310101200803031234',
-          birthDate: '2008-03-03',
-          did,
-        },
-      })
-    ).body.subjectId;
-    await gw.call('POST', '/archives', {
-      token: gen,
-      body: { subjectId, dimensionSetId: 'five-dimensions-a' },
-    });
-    for (const [entryId, dimensionId] of [
-      ['h-1', 'academic'],
-      ['h-2', 'arts'],
-    ]) {
-      const res = await gw.call('POST', `/archives/${subjectId}/entries`, {
-        token: gw.tokens['teacher@school-gen'],
-        body: { entryId, term: '2026-S1', dimensionId, content: { text: `${dimensionId} 记录` } },
-      });
-      expect(res.status).to.equal(201);
-    }
+    subjectId = await studentWithArchive(
+      gw,
+      {
+        name: '赵晨',
+        idNumber: '310101200803031234',
+        studentNumber: 'G310101200803031234',
+        birthDate: '2008-03-03',
+        did,
+      },
+      [
+        ['h-1', 'academic'],
+        ['h-2', 'arts'],
+      ],
+    );
   });
   after(() => gw.close());
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { startGateway, type Gateway } from '../../gateway-api/test/harness.js';
+import { startGateway, studentWithArchive, type Gateway } from '../../gateway-api/test/harness.js';
 import { cli, json, newHome, type CliOptions } from './helpers.js';
 
 describe('edu-wallet grant / revoke-grant (consent to read the growth archive)', function () {
@@ -13,33 +13,21 @@ describe('edu-wallet grant / revoke-grant (consent to read the growth archive)',
     gw = await startGateway();
     home = newHome();
     const { did } = json(await cli(['init', '--json'], as()));
-    const gen = gw.tokens['school-admin@school-gen'];
-    subjectId = (
-      await gw.call('POST', '/subjects', {
-        token: gen,
-        body: {
-          name: '孙悦',
-          idNumber: '310101200805051234',
-          studentNumber: 'G310101200805051234',
-          birthDate: '2008-05-05',
-          did,
-        },
-      })
-    ).body.subjectId;
-    await gw.call('POST', '/archives', {
-      token: gen,
-      body: { subjectId, dimensionSetId: 'five-dimensions-a' },
-    });
-    for (const [entryId, dimensionId] of [
-      ['g-1', 'academic'],
-      ['g-2', 'health'],
-    ]) {
-      const res = await gw.call('POST', `/archives/${subjectId}/entries`, {
-        token: gw.tokens['teacher@school-gen'],
-        body: { entryId, term: '2026-S1', dimensionId, content: { text: `${dimensionId} 条目` } },
-      });
-      expect(res.status).to.equal(201);
-    }
+    subjectId = await studentWithArchive(
+      gw,
+      {
+        name: '孙悦',
+        idNumber: '310101200805051234',
+        studentNumber: 'G310101200805051234',
+        birthDate: '2008-05-05',
+        did,
+      },
+      [
+        ['g-1', 'academic'],
+        ['g-2', 'health'],
+      ],
+      (dimensionId) => `${dimensionId} 条目`,
+    );
   });
   after(() => gw.close());
 
