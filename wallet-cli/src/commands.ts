@@ -171,6 +171,37 @@ async function offlineLoader(data: WalletData): Promise<DocumentLoader> {
   return createDocumentLoader({ resolveDid: async (did) => data.didDocuments[did] ?? null });
 }
 
+/** The issuer of a credential that must be about this wallet's DID; refuses anything else. */
+function ownCredentialIssuer(credential: Record<string, unknown>, did: string): string {
+  if (!subjectIdsOf(credential).every((id) => id === did)) {
+    throw new WalletError(EXIT.VERIFICATION_FAILED, 'notOurCredential', { did });
+  }
+  const issuerDid = issuerDidOf(credential);
+  if (issuerDid === undefined) {
+    throw new WalletError(EXIT.VERIFICATION_FAILED, 'receivedInvalid', { reason: 'no issuer' });
+  }
+  return issuerDid;
+}
+
+/** A DID document as the gateway served it, accepted only if it is the issuer's. */
+function checkedDidDocument(doc: unknown, issuerDid: string): Record<string, unknown> {
+  if (typeof doc !== 'object' || doc === null || (doc as { id?: unknown }).id !== issuerDid) {
+    throw new WalletError(EXIT.VERIFICATION_FAILED, 'receivedInvalid', { reason: 'issuer DID document' });
+  }
+  return doc as Record<string, unknown>;
+}
+
+/** Checks a credential's proof offline, against the DID documents the wallet holds. */
+async function requireValidProof(credential: Record<string, unknown>, data: WalletData): Promise<void> {
+  const { verifyCredentialProof } = await credentialsLib();
+  const check = await verifyCredentialProof({ credential, documentLoader: await offlineLoader(data) });
+  if (!check.verified) {
+    throw new WalletError(EXIT.VERIFICATION_FAILED, 'receivedInvalid', {
+      reason: check.error ? `${check.error.code}: ${check.error.message}` : 'signature',
+    });
+  }
+}
+
 /**
  * The offer's gateway base URL and id, from `<base>/credential-offers/<id>`: the issuer's DID
  * document comes from the same gateway that made the offer, whatever `--gateway` says.
@@ -243,34 +274,16 @@ export async function receive(ctx: Context, offerUrlRaw: string): Promise<Output
     }
     const credential = vc as Record<string, unknown>;
     const credentialId = typeof credential.id === 'string' ? credential.id : `urn:uuid:${randomUUID()}`;
-    if (!subjectIdsOf(credential).every((id) => id === identity.did)) {
-      throw new WalletError(EXIT.VERIFICATION_FAILED, 'notOurCredential', { did: identity.did });
-    }
-    const issuerDid = issuerDidOf(credential);
-    if (issuerDid === undefined) {
-      throw new WalletError(EXIT.VERIFICATION_FAILED, 'receivedInvalid', { reason: 'no issuer' });
-    }
+    const issuerDid = ownCredentialIssuer(credential, identity.did);
     const didDocuments = { ...current.data.didDocuments };
     if (!issuerDid.startsWith('did:key:')) {
       const doc = await client.ok(
         'GET',
         `${offer.base}/orgs/${encodeURIComponent(view.issuer.orgId)}/did.json`,
       );
-      if (typeof doc !== 'object' || doc === null || (doc as { id?: unknown }).id !== issuerDid) {
-        throw new WalletError(EXIT.VERIFICATION_FAILED, 'receivedInvalid', { reason: 'issuer DID document' });
-      }
-      didDocuments[issuerDid] = doc as Record<string, unknown>;
+      didDocuments[issuerDid] = checkedDidDocument(doc, issuerDid);
     }
-    const { verifyCredentialProof } = await credentialsLib();
-    const check = await verifyCredentialProof({
-      credential,
-      documentLoader: await offlineLoader({ ...current.data, didDocuments }),
-    });
-    if (!check.verified) {
-      throw new WalletError(EXIT.VERIFICATION_FAILED, 'receivedInvalid', {
-        reason: check.error ? `${check.error.code}: ${check.error.message}` : 'signature',
-      });
-    }
+    await requireValidProof(credential, { ...current.data, didDocuments });
     const stored: StoredCredential = {
       id: credentialId,
       receivedAt: now().toISOString(),
@@ -326,13 +339,7 @@ export async function addCredential(ctx: Context, file: string): Promise<Output>
   return ctx.store.withLock(async () => {
     const current = await ctx.store.open(passphrase);
     const did = current.data.did;
-    if (!subjectIdsOf(credential).every((id) => id === did)) {
-      throw new WalletError(EXIT.VERIFICATION_FAILED, 'notOurCredential', { did });
-    }
-    const issuerDid = issuerDidOf(credential);
-    if (issuerDid === undefined) {
-      throw new WalletError(EXIT.VERIFICATION_FAILED, 'receivedInvalid', { reason: 'no issuer' });
-    }
+    const issuerDid = ownCredentialIssuer(credential, did);
     const didDocuments = { ...current.data.didDocuments };
     let issuer: StoredCredential['issuer'] = { did: issuerDid };
     if (!issuerDid.startsWith('did:key:')) {
@@ -343,22 +350,10 @@ export async function addCredential(ctx: Context, file: string): Promise<Output>
         throw new WalletError(EXIT.VERIFICATION_FAILED, 'receivedInvalid', { reason: 'unknown issuer' });
       }
       const doc = await ctx.gateway.ok('GET', `/orgs/${encodeURIComponent(orgId)}/did.json`);
-      if (typeof doc !== 'object' || doc === null || (doc as { id?: unknown }).id !== issuerDid) {
-        throw new WalletError(EXIT.VERIFICATION_FAILED, 'receivedInvalid', { reason: 'issuer DID document' });
-      }
-      didDocuments[issuerDid] = doc as Record<string, unknown>;
+      didDocuments[issuerDid] = checkedDidDocument(doc, issuerDid);
       issuer = { did: issuerDid, orgId, name: org.name };
     }
-    const { verifyCredentialProof } = await credentialsLib();
-    const check = await verifyCredentialProof({
-      credential,
-      documentLoader: await offlineLoader({ ...current.data, didDocuments }),
-    });
-    if (!check.verified) {
-      throw new WalletError(EXIT.VERIFICATION_FAILED, 'receivedInvalid', {
-        reason: check.error ? `${check.error.code}: ${check.error.message}` : 'signature',
-      });
-    }
+    await requireValidProof(credential, { ...current.data, didDocuments });
     const credentialId = typeof credential.id === 'string' ? credential.id : `urn:uuid:${randomUUID()}`;
     const stored: StoredCredential = {
       id: credentialId,
