@@ -1,16 +1,11 @@
 import { expect } from 'chai';
 import { decodeStatusList, didKeyFromSeed, isBitSet } from '@edu-ledger/credentials';
-import { achievementRequest, startGateway, type Gateway } from './harness.js';
-
-const CHECKS = [
-  'format',
-  'signature',
-  'issuer-accredited',
-  'key-valid',
-  'anchored',
-  'status',
-  'validity-period',
-];
+import {
+  achievementRequest,
+  CREDENTIAL_CHECK_ORDER as CHECKS,
+  startGateway,
+  type Gateway,
+} from './harness.js';
 
 describe('gateway: credentials over HTTP', function () {
   this.timeout(60_000);

@@ -133,6 +133,20 @@ export async function startGateway(
   };
 }
 
+/**
+ * The checks a credential verification reports, in order, as the tests expect them (written out
+ * here rather than taken from the domain, so a change there has to be made in a test too).
+ */
+export const CREDENTIAL_CHECK_ORDER = [
+  'format',
+  'signature',
+  'issuer-accredited',
+  'key-valid',
+  'anchored',
+  'status',
+  'validity-period',
+];
+
 /** An Open Badges 3.0 achievement for a holder, as a school would send it. */
 export function achievementRequest(
   holderDid: string,

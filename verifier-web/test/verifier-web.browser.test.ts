@@ -4,18 +4,8 @@ import { expect } from 'chai';
 import QRCode from 'qrcode';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createPresentation, didKeyFromSeed, signPresentation } from '@edu-ledger/credentials';
-import { achievementRequest } from '../../gateway-api/test/harness.js';
+import { achievementRequest, CREDENTIAL_CHECK_ORDER as CHECKS } from '../../gateway-api/test/harness.js';
 import { SCREENSHOTS, launchBrowser, startWebGateway, type WebGateway } from './web-harness.js';
-
-const CHECKS = [
-  'format',
-  'signature',
-  'issuer-accredited',
-  'key-valid',
-  'anchored',
-  'status',
-  'validity-period',
-];
 
 const b64url = (data: string | Buffer): string => Buffer.from(data).toString('base64url');
 
