@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startGatewayProcess } from './lib/gateway-process.js';
 import { closeConnections, send } from './lib/http-client.js';
+import { achievement } from './lib/workload.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const minutesArg = process.argv.indexOf('--minutes');
@@ -20,26 +21,7 @@ async function main(): Promise<void> {
   const token = gateway.tokens['school-admin@school-gen'] ?? '';
   const url = `${gateway.url}/credentials/issue`;
   const rssMb = (): number => Math.round((gateway.rss() / 2 ** 20) * 10) / 10;
-  const body = (i: number): string =>
-    JSON.stringify({
-      credential: {
-        '@context': [
-          'https://www.w3.org/ns/credentials/v2',
-          'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json',
-        ],
-        type: ['VerifiableCredential', 'OpenBadgeCredential'],
-        credentialSubject: {
-          id: 'did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK',
-          type: ['AchievementSubject'],
-          achievement: {
-            id: 'urn:uuid:8a1f6a5e-1c3b-4c59-9f0a-2f4b0b8f1a11',
-            type: ['Achievement'],
-            name: `奖项 ${i}`,
-            criteria: { narrative: '审核' },
-          },
-        },
-      },
-    });
+  const body = (i: number): string => JSON.stringify({ credential: achievement(i) });
 
   const samples: { s: number; rssMb: number; issued: number }[] = [];
   let issued = 0;

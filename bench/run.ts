@@ -22,6 +22,7 @@ import type { AnchorJob } from './anchor.js';
 import { startGatewayProcess } from './lib/gateway-process.js';
 import { closeConnections, send } from './lib/http-client.js';
 import { measure, type Stats } from './lib/stats.js';
+import { achievement } from './lib/workload.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const quick = process.argv.includes('--quick');
@@ -45,28 +46,6 @@ interface Round {
   httpIssue: HttpRun;
   rawVerify: Stats;
   httpVerify: HttpRun;
-}
-const HOLDER = 'did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK';
-
-/** An Open Badges 3.0 achievement, different in every operation (as a cohort's reports are). */
-function achievement(i: number): Record<string, unknown> {
-  return {
-    '@context': [
-      'https://www.w3.org/ns/credentials/v2',
-      'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json',
-    ],
-    type: ['VerifiableCredential', 'OpenBadgeCredential'],
-    credentialSubject: {
-      id: HOLDER,
-      type: ['AchievementSubject'],
-      achievement: {
-        id: 'urn:uuid:8a1f6a5e-1c3b-4c59-9f0a-2f4b0b8f1a11',
-        type: ['Achievement'],
-        name: `期末综合评价 Term report ${i}`,
-        criteria: { narrative: '学校审核 Approved by the school' },
-      },
-    },
-  };
 }
 
 /** CPU seconds (user + system) used so far by a process (all threads) or, with `tid`, one thread. */

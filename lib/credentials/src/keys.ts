@@ -1,4 +1,10 @@
-import { createHash, createPrivateKey, sign as signBytes } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  sign as signBytes,
+  verify as verifyBytes,
+} from 'node:crypto';
 import * as EcdsaMultikey from '@digitalbazaar/ecdsa-multikey';
 import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
 import type { Signer, Verifier } from '@digitalbazaar/ed25519-multikey';
@@ -140,5 +146,51 @@ function ed25519Signer(pair: Ed25519Multikey.Ed25519KeyPair): Signer {
     id: pair.id,
     algorithm: 'Ed25519',
     sign: ({ data }) => Promise.resolve(new Uint8Array(signBytes(null, data, keyObject))),
+  };
+}
+
+// SPKI wrapping of a raw 32-byte Ed25519 public key (RFC 8410).
+const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+const MAX_CACHED_VERIFIERS = 1024;
+const verifiers = new Map<string, Promise<Verifier>>();
+
+/**
+ * An Ed25519 verifier for a verification method, kept per exact method (id, type, controller, key):
+ * the library's verifier imports the public key into OpenSSL for every signature check. The
+ * library's own import still validates the method (type, context, key header) the first time.
+ */
+export function verifierFor({
+  verificationMethod,
+}: {
+  verificationMethod: Readonly<Record<string, unknown>>;
+}): Promise<Verifier> {
+  const cacheKey = JSON.stringify([
+    verificationMethod.id,
+    verificationMethod.type,
+    verificationMethod.controller,
+    verificationMethod.publicKeyMultibase,
+  ]);
+  let verifier = verifiers.get(cacheKey);
+  if (verifier === undefined) {
+    verifier = importVerifier(verificationMethod);
+    verifier.catch(() => verifiers.delete(cacheKey));
+    const oldest = verifiers.keys().next();
+    if (verifiers.size >= MAX_CACHED_VERIFIERS && oldest.done !== true) verifiers.delete(oldest.value);
+    verifiers.set(cacheKey, verifier);
+  }
+  return verifier;
+}
+
+async function importVerifier(verificationMethod: Readonly<Record<string, unknown>>): Promise<Verifier> {
+  const pair = await Ed25519Multikey.from(verificationMethod);
+  const keyObject = createPublicKey({
+    key: Buffer.concat([ED25519_SPKI_PREFIX, pair.publicKey]),
+    format: 'der',
+    type: 'spki',
+  });
+  return {
+    id: pair.id,
+    algorithm: 'Ed25519',
+    verify: ({ data, signature }) => Promise.resolve(verifyBytes(null, data, keyObject, signature)),
   };
 }

@@ -1,8 +1,6 @@
-import { createPublicKey, verify as verifyBytes } from 'node:crypto';
 import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
-import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
-import type { Verifier } from '@digitalbazaar/ed25519-multikey';
 import { cryptosuite } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
+import { verifierFor } from './keys.js';
 import { DocumentLoaderError } from './loader.js';
 import type { CryptosuiteName, ProofCheck, ProofError, ProofErrorCode, ProofPurposeTerm } from './model.js';
 import { errorMessage, isRecord, valuesOf } from './util.js';
@@ -11,51 +9,11 @@ export const CRYPTOSUITE = 'eddsa-rdfc-2022';
 export const SD_CRYPTOSUITE = 'ecdsa-sd-2023';
 
 /**
- * eddsa-rdfc-2022 with a verifier kept per exact verification method: the library imports the
- * public key into OpenSSL for every signature check. Which keys may be used is decided before
- * this point (the document loader resolves the method from the issuer's current DID document),
- * so a cached verifier only ever saves the import of bytes it has already checked once.
+ * eddsa-rdfc-2022 with the verifier kept per exact verification method (see verifierFor). Which
+ * keys may be used is decided before this point: the document loader resolves the method from the
+ * issuer's current DID document.
  */
-const cachingCryptosuite = {
-  ...cryptosuite,
-  createVerifier({ verificationMethod }: { verificationMethod: Readonly<Record<string, unknown>> }) {
-    const cacheKey = JSON.stringify([
-      verificationMethod.id,
-      verificationMethod.type,
-      verificationMethod.controller,
-      verificationMethod.publicKeyMultibase,
-    ]);
-    let verifier = verifiers.get(cacheKey);
-    if (verifier === undefined) {
-      verifier = ed25519Verifier(verificationMethod);
-      verifier.catch(() => verifiers.delete(cacheKey));
-      const oldest = verifiers.keys().next();
-      if (verifiers.size >= MAX_CACHED_VERIFIERS && oldest.done !== true) verifiers.delete(oldest.value);
-      verifiers.set(cacheKey, verifier);
-    }
-    return verifier;
-  },
-};
-const MAX_CACHED_VERIFIERS = 1024;
-const verifiers = new Map<string, Promise<Verifier>>();
-
-// SPKI wrapping of a raw 32-byte Ed25519 public key (RFC 8410).
-const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
-
-async function ed25519Verifier(verificationMethod: Readonly<Record<string, unknown>>): Promise<Verifier> {
-  // The library's own import validates the method (type, context, key header) exactly as before.
-  const pair = await Ed25519Multikey.from(verificationMethod);
-  const keyObject = createPublicKey({
-    key: Buffer.concat([ED25519_SPKI_PREFIX, pair.publicKey]),
-    format: 'der',
-    type: 'spki',
-  });
-  return {
-    id: pair.id,
-    algorithm: 'Ed25519',
-    verify: ({ data, signature }) => Promise.resolve(verifyBytes(null, data, keyObject, signature)),
-  };
-}
+const cachingCryptosuite = { ...cryptosuite, createVerifier: verifierFor };
 
 /** A verification-only suite: no signer, so it can check proofs but never create them. */
 export function verifySuite(): DataIntegrityProof {

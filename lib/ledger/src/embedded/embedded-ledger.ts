@@ -5,6 +5,7 @@ import { DomainError, canonicalJson, findErrorCode, type ClientIdentity } from '
 import { contracts as defaultContracts, declaredTransactions } from '@edu-ledger/chaincode';
 import type { ChainCheck, LedgerEvent, LedgerPort, SubmitResult, TxLocation } from '../ledger-port.js';
 import { TxSimulator, type ReadWriteSet, type SimulatedEvent } from './simulator.js';
+import { fnv1a32 } from './key-filter.js';
 import {
   StateStore,
   encodeHistory,
@@ -376,7 +377,7 @@ export class EmbeddedLedger implements LedgerPort {
       if (problems.length < 50) problems.push(p);
     };
     const inBucket = (key: string, bucket: number): boolean =>
-      buckets === 1 || hash32(key) % buckets === bucket;
+      buckets === 1 || fnv1a32(key) % buckets === bucket;
     let height = 0;
     let lastHash = ZERO_HASH;
     let checkedTransactions = 0;
@@ -491,13 +492,6 @@ function fingerprint(value: string): string {
 function stateKeyOfHistory(historyKeyText: string): string {
   const length = Number(historyKeyText.slice(0, 8));
   return historyKeyText.slice(8, 8 + length);
-}
-
-/** FNV-1a over UTF-16 code units: spreads keys over verification buckets. */
-function hash32(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return h >>> 0;
 }
 
 async function compareSublevel(

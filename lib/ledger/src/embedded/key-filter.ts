@@ -60,16 +60,20 @@ export class KeyFilter {
 
 const PROBES = 7;
 
-/** Two independent 32-bit hashes of the UTF-16 code units (FNV-1a and a multiplicative mix). */
+/** FNV-1a, 32 bits, over UTF-16 code units: a fast, well-spread hash of a key (not for secrets). */
+export function fnv1a32(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/** Two independent 32-bit hashes of the key: FNV-1a and a multiplicative mix. */
 function hashes(key: string): [number, number] {
-  let a = 0x811c9dc5;
   let b = 0x9747b28c;
   for (let i = 0; i < key.length; i++) {
-    const c = key.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x5bd1e995);
+    b = Math.imul(b ^ key.charCodeAt(i), 0x5bd1e995);
     b ^= b >>> 15;
   }
   // The second hash must be odd so the probe sequence visits distinct bits.
-  return [a >>> 0, (b | 1) >>> 0];
+  return [fnv1a32(key), (b | 1) >>> 0];
 }
