@@ -12,7 +12,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EmbeddedLedger, x509Identity } from '@edu-ledger/ledger';
+import { EmbeddedLedger } from '@edu-ledger/ledger-embedded';
 import { createServices } from '../gateway-api/src/services/index.js';
 import { identityForRole } from '../gateway-api/src/services/directory.js';
 import { GatewayDb } from '../gateway-api/src/stores/gateway-db.js';
@@ -41,15 +41,20 @@ async function main(): Promise<void> {
     ledger,
     db,
     masterKey: randomBytes(32),
-    readerIdentity: x509Identity('BureauMSP', 'gateway-reader'),
+    readerIdentity: await ledger.identity('BureauMSP', 'gateway-reader', 'client'),
     publicUrl: 'http://127.0.0.1',
   });
   await seedDemo(services, { dataDir: dir, didHost: 'edu.example.cn', now: new Date() });
-  const issuer = identityForRole(
+  const issuer = await identityForRole(
+    ledger,
     { orgId: 'school-gen', mspId: 'SchoolGenMSP', kind: 'school' },
     'school-admin',
   );
-  const inspector = identityForRole({ orgId: 'bureau', mspId: 'BureauMSP', kind: 'bureau' }, 'inspector');
+  const inspector = await identityForRole(
+    ledger,
+    { orgId: 'bureau', mspId: 'BureauMSP', kind: 'bureau' },
+    'inspector',
+  );
 
   const ids: string[] = [];
   const windows: { at: number; recordsPerSec: number }[] = [];

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { merkleProofs, rootFromProof } from '@edu-ledger/domain';
-import type { EmbeddedLedger } from '@edu-ledger/ledger';
+import type { EmbeddedLedger } from '@edu-ledger/ledger-embedded';
 import { SCHOOL_DID, call, expectRefused, freshLedger, ids, query, seedConsortium } from './support.js';
 
 const KEY_A = 'z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { EmbeddedLedger } from '@edu-ledger/ledger';
+import type { EmbeddedLedger } from '@edu-ledger/ledger-embedded';
 import { call, expectRefused, freshLedger, ids, query, seedConsortium } from './support.js';
 
 describe('registry contract', () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { DomainError, type ClientIdentity } from '@edu-ledger/domain';
-import { EmbeddedLedger, x509Identity } from '@edu-ledger/ledger';
+import { EmbeddedLedger, x509Identity } from '@edu-ledger/ledger-embedded';
 
 /** Identities of a small consortium: MSP admins plus role holders. */
 export const ids = {

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EmbeddedLedger, x509Identity, type LedgerPort } from '@edu-ledger/ledger';
+import { EmbeddedLedger, type LedgerPort } from '@edu-ledger/ledger-embedded';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
@@ -41,7 +41,7 @@ async function main(): Promise<void> {
     masterKey: loadMasterKey(config.EDU_MASTER_KEY, dataDir, (file) =>
       logger.warn({ file }, 'demo mode: generated a master key; set EDU_MASTER_KEY in production'),
     ),
-    readerIdentity: x509Identity('BureauMSP', 'gateway-reader'),
+    readerIdentity: await ledger.identity('BureauMSP', 'gateway-reader', 'client'),
     publicUrl: config.PUBLIC_URL,
   });
 

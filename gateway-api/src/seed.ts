@@ -113,6 +113,11 @@ export async function seedDemo(
   opts: { dataDir: string; didHost: string; now: Date },
 ): Promise<Record<string, string>> {
   const { ledger } = services;
+  const bureauAdmin = await identityForRole(
+    ledger,
+    { orgId: 'bureau', mspId: 'BureauMSP', kind: 'bureau' },
+    'bureau-admin',
+  );
   const orgs: Organization[] = [];
   for (const demo of DEMO_ORGS) {
     const request: RegisterOrganizationRequest = {
@@ -123,15 +128,12 @@ export async function seedDemo(
       did: demoDid(opts.didHost, demo.orgId),
       ...(demo.schoolCode ? { schoolCode: demo.schoolCode } : {}),
     };
-    const bureau = identityForRole({ orgId: 'bureau', mspId: 'BureauMSP', kind: 'bureau' }, 'bureau-admin');
-    const result = await ledger.submit(bureau, 'registry:RegisterOrganization', [JSON.stringify(request)]);
+    const result = await ledger.submit(bureauAdmin, 'registry:RegisterOrganization', [
+      JSON.stringify(request),
+    ]);
     orgs.push(JSON.parse(result.result) as Organization);
   }
 
-  const bureauAdmin = identityForRole(
-    { orgId: 'bureau', mspId: 'BureauMSP', kind: 'bureau' },
-    'bureau-admin',
-  );
   const year = opts.now.getUTCFullYear();
   for (const org of orgs.filter((o) => o.kind === 'school')) {
     await ledger.submit(bureauAdmin, 'registry:Accredit', [
@@ -165,11 +167,11 @@ export async function seedDemo(
   const tokens: Record<string, string> = {};
   for (const org of orgs) {
     const adminRole = ADMIN_ROLE_BY_KIND[org.kind];
-    const admin = identityForRole(org, adminRole);
+    const admin = await identityForRole(ledger, org, adminRole);
     for (const role of ROLES_BY_KIND[org.kind]) {
       if (role !== adminRole) {
         await ledger.submit(admin, 'registry:GrantRoles', [
-          JSON.stringify({ identityId: identityForRole(org, role).id, roles: [role] }),
+          JSON.stringify({ identityId: (await identityForRole(ledger, org, role)).id, roles: [role] }),
         ]);
       }
       tokens[`${role}@${org.orgId}`] = await services.tokens.create({

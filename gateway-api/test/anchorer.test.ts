@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { expect } from 'chai';
 import { rootFromProof, type AnchorItem } from '@edu-ledger/domain';
-import { x509Identity, type LedgerPort, type SubmitResult } from '@edu-ledger/ledger';
+import { x509Identity, type LedgerPort, type SubmitResult } from '@edu-ledger/ledger-embedded';
 import { Anchorer } from '../src/services/anchorer.js';
 
 /**

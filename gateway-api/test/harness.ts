@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
-import { EmbeddedLedger, x509Identity } from '@edu-ledger/ledger';
+import { EmbeddedLedger } from '@edu-ledger/ledger-embedded';
 import { createApp } from '../src/app.js';
 import { createLogger } from '../src/logger.js';
 import { createServices, type Services } from '../src/services/index.js';
@@ -71,7 +71,7 @@ export async function startGateway(
     ledger,
     db,
     masterKey: randomBytes(32),
-    readerIdentity: x509Identity('BureauMSP', 'gateway-reader'),
+    readerIdentity: await ledger.identity('BureauMSP', 'gateway-reader', 'client'),
     publicUrl: url,
   });
   const tokens = await seedDemo(services, { dataDir, didHost: 'edu.example.cn', now: new Date() });

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { didKeyFromSeed } from '@edu-ledger/credentials';
-import { EmbeddedLedger, x509Identity } from '@edu-ledger/ledger';
+import { EmbeddedLedger } from '@edu-ledger/ledger-embedded';
 import { createApp } from '../app.js';
 import { createLogger } from '../logger.js';
 import { createServices } from '../services/index.js';
@@ -43,7 +43,7 @@ async function main(): Promise<void> {
     db,
     // The same key the gateway uses on this DATA_DIR, configured or generated.
     masterKey: loadMasterKey(loadConfig().EDU_MASTER_KEY, dataDir),
-    readerIdentity: x509Identity('BureauMSP', 'gateway-reader'),
+    readerIdentity: await ledger.identity('BureauMSP', 'gateway-reader', 'client'),
     publicUrl: process.env['PUBLIC_URL'] ?? 'http://localhost:8080',
   });
   if (!(await isSeeded(services))) {

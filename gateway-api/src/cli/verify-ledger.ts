@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { EmbeddedLedger } from '@edu-ledger/ledger';
+import { EmbeddedLedger } from '@edu-ledger/ledger-embedded';
 
 /**
  * `npm run ledger:verify`: recomputes the embedded ledger's hash chain, world state, history and

@@ -21,6 +21,10 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   MVCC_READ_CONFLICT: 409,
   SUBJECT_KEY_DESTROYED: 410,
   LEDGER_UNAVAILABLE: 503,
+  // The transaction may still commit: the caller retries with the same id, or reads it back.
+  COMMIT_OUTCOME_UNKNOWN: 504,
+  // Committed but refused by validation for a reason other than MVCC: a fault of ours, not the caller's.
+  TX_INVALID: 500,
   INTERNAL: 500,
 };
 

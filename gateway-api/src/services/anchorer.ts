@@ -1,5 +1,5 @@
 import { merkleProofs, type AnchorItem, type ClientIdentity, type MerkleStep } from '@edu-ledger/domain';
-import type { LedgerPort } from '@edu-ledger/ledger';
+import type { LedgerPort } from '@edu-ledger/ledger-port';
 
 export interface AnchorReceipt {
   txId: string;

@@ -1,5 +1,5 @@
 import { ADMIN_ROLE_BY_KIND, Organization, type ClientIdentity } from '@edu-ledger/domain';
-import { x509Identity, type LedgerPort } from '@edu-ledger/ledger';
+import type { LedgerPort } from '@edu-ledger/ledger-port';
 import type { Principal } from '../stores/tokens.js';
 
 /**
@@ -54,7 +54,7 @@ export class Directory {
   /** The ledger identity acting for a principal: the MSP admin for the org's admin role, else a client. */
   async identityFor(principal: Principal): Promise<ClientIdentity> {
     const org = await this.org(principal.orgId);
-    return identityForRole(org, principal.role);
+    return identityForRole(this.ledger, org, principal.role);
   }
 
   private remember(org: Organization): void {
@@ -64,11 +64,16 @@ export class Directory {
   }
 }
 
+/**
+ * The ledger identity for a role of an organisation: its MSP admin (`admin@<orgId>`, NodeOU admin)
+ * for the organisation's admin role, else the client identity `<role>@<orgId>`.
+ */
 export function identityForRole(
+  ledger: Pick<LedgerPort, 'identity'>,
   org: Pick<Organization, 'orgId' | 'mspId' | 'kind'>,
   role: string,
-): ClientIdentity {
+): Promise<ClientIdentity> {
   return role === ADMIN_ROLE_BY_KIND[org.kind]
-    ? x509Identity(org.mspId, `admin@${org.orgId}`, 'admin')
-    : x509Identity(org.mspId, `${role}@${org.orgId}`);
+    ? ledger.identity(org.mspId, `admin@${org.orgId}`, 'admin')
+    : ledger.identity(org.mspId, `${role}@${org.orgId}`, 'client');
 }

@@ -7,6 +7,7 @@ import {
   canonicalJson,
   type DimensionSet,
 } from '@edu-ledger/domain';
+import { mayHaveCommitted } from '@edu-ledger/ledger-port';
 import type { Principal } from '../stores/tokens.js';
 import type { GatewayDb } from '../stores/gateway-db.js';
 import type { Vault } from '../stores/vault.js';
@@ -76,7 +77,8 @@ export class GrowthService {
         contentDigest: contentDigest(salt, content),
       });
     } catch (error) {
-      await this.db.del(this.db.growthContent, storeKey);
+      // An entry whose commit outcome is unknown may be on the ledger: its content must stay.
+      if (!mayHaveCommitted(error)) await this.db.del(this.db.growthContent, storeKey);
       throw error;
     }
   }

@@ -1,6 +1,6 @@
 import { DomainError, type ClientIdentity } from '@edu-ledger/domain';
 import { createDocumentLoader, type DocumentLoader } from '@edu-ledger/credentials';
-import type { LedgerPort } from '@edu-ledger/ledger';
+import type { LedgerPort } from '@edu-ledger/ledger-port';
 import type { GatewayDb } from '../stores/gateway-db.js';
 import { TokenStore } from '../stores/tokens.js';
 import { Vault } from '../stores/vault.js';

@@ -14,7 +14,7 @@ import {
   jwtDigest,
   type DocumentLoader,
 } from '@edu-ledger/credentials';
-import type { LedgerPort } from '@edu-ledger/ledger';
+import type { LedgerPort } from '@edu-ledger/ledger-port';
 import type { Principal } from '../stores/tokens.js';
 import type { Anchorer } from './anchorer.js';
 import type { CredentialStore } from './credential-store.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DomainError, type Organization } from '@edu-ledger/domain';
 import { generateEd25519Key, generateP256Key, type ExportedKey } from '@edu-ledger/credentials';
-import type { LedgerPort } from '@edu-ledger/ledger';
+import type { LedgerPort } from '@edu-ledger/ledger-port';
 import type { GatewayDb } from '../stores/gateway-db.js';
 import { deriveKey, seal, unseal } from '../stores/sealed.js';
 import { identityForRole } from './directory.js';
@@ -107,9 +107,11 @@ export class IssuerKeys {
     key: ExportedKey,
     rotate: boolean,
   ): Promise<void> {
-    await this.ledger.submit(identityForRole(org, ADMIN_ROLE_BY_KIND[org.kind]), 'keys:RegisterKey', [
-      JSON.stringify({ id: key.id, publicKeyMultibase: key.publicKeyMultibase, rotate }),
-    ]);
+    await this.ledger.submit(
+      await identityForRole(this.ledger, org, ADMIN_ROLE_BY_KIND[org.kind]),
+      'keys:RegisterKey',
+      [JSON.stringify({ id: key.id, publicKeyMultibase: key.publicKeyMultibase, rotate })],
+    );
     const next: StoredKeyring = {
       current: key.id,
       keys: [

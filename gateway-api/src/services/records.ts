@@ -1,4 +1,4 @@
-import type { LedgerPort } from '@edu-ledger/ledger';
+import type { LedgerPort } from '@edu-ledger/ledger-port';
 import type { Principal } from '../stores/tokens.js';
 import type { Directory } from './directory.js';
 

@@ -8,7 +8,7 @@ import {
   type StatusReason,
 } from '@edu-ledger/domain';
 import { buildStatusListCredential, issueCredential, type DocumentLoader } from '@edu-ledger/credentials';
-import type { LedgerPort } from '@edu-ledger/ledger';
+import type { LedgerPort } from '@edu-ledger/ledger-port';
 import type { Principal } from '../stores/tokens.js';
 import type { Directory } from './directory.js';
 import type { IssuerKeys } from './issuer-keys.js';

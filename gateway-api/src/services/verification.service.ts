@@ -21,7 +21,7 @@ import {
   verifyPresentationProof,
   type DocumentLoader,
 } from '@edu-ledger/credentials';
-import type { LedgerPort } from '@edu-ledger/ledger';
+import type { LedgerPort } from '@edu-ledger/ledger-port';
 import type { Directory } from './directory.js';
 
 export interface VerificationDeps {

@@ -3,7 +3,15 @@ import { mkdirSync } from 'node:fs';
 import { ClassicLevel, type BatchOperation } from 'classic-level';
 import { DomainError, canonicalJson, findErrorCode, type ClientIdentity } from '@edu-ledger/domain';
 import { contracts as defaultContracts, declaredTransactions } from '@edu-ledger/chaincode';
-import type { ChainCheck, LedgerEvent, LedgerPort, SubmitResult, TxLocation } from '../ledger-port.js';
+import type {
+  ChainCheck,
+  IdentityKind,
+  LedgerEvent,
+  LedgerPort,
+  SubmitResult,
+  TxLocation,
+} from '@edu-ledger/ledger-port';
+import { x509Identity } from '../identities.js';
 import { TxSimulator, type ReadWriteSet, type SimulatedEvent } from './simulator.js';
 import { fnv1a32 } from './key-filter.js';
 import {
@@ -74,7 +82,7 @@ export class EmbeddedLedger implements LedgerPort {
   private readonly listeners = new Set<(e: LedgerEvent) => void>();
   private readonly pending: Pending[] = [];
   private committing = false;
-  private height = 0;
+  private chainHeight = 0;
   private lastHash = ZERO_HASH;
   private closed = false;
 
@@ -112,7 +120,7 @@ export class EmbeddedLedger implements LedgerPort {
     const tip = await ledger.store.meta.get('tip');
     if (tip !== undefined) {
       const parsed = JSON.parse(tip) as { height: number; lastHash: string };
-      ledger.height = parsed.height;
+      ledger.chainHeight = parsed.height;
       ledger.lastHash = parsed.lastHash;
     }
     ledger.store.startKeyFilter();
@@ -125,7 +133,16 @@ export class EmbeddedLedger implements LedgerPort {
   }
 
   get blockHeight(): number {
-    return this.height;
+    return this.chainHeight;
+  }
+
+  async height(): Promise<number> {
+    return this.chainHeight;
+  }
+
+  /** The embedded ledger stands in for every organisation's CA, so it holds every identity. */
+  async identity(mspId: string, name: string, kind: IdentityKind): Promise<ClientIdentity> {
+    return x509Identity(mspId, name, kind);
   }
 
   async submit(identity: ClientIdentity, fn: string, args: readonly string[]): Promise<SubmitResult> {
@@ -161,7 +178,7 @@ export class EmbeddedLedger implements LedgerPort {
   /** Committed events from a block onwards, for consumers resuming from a checkpoint. */
   async eventsFrom(blockNumber: number): Promise<LedgerEvent[]> {
     const out: LedgerEvent[] = [];
-    for (let n = blockNumber; n < this.height; n++) {
+    for (let n = blockNumber; n < this.chainHeight; n++) {
       const block = await this.getBlock(n);
       for (const tx of block?.data.transactions ?? []) {
         if (tx.validationCode === 'VALID' && tx.event) out.push(toLedgerEvent(n, tx.txId, tx.event));
@@ -227,7 +244,7 @@ export class EmbeddedLedger implements LedgerPort {
 
   /** Validates a block's transactions in order against state plus earlier writes in the block. */
   private async commitBlock(batch: Pending[]): Promise<void> {
-    const number = this.height;
+    const number = this.chainHeight;
     const overlay = new Map<string, { value: string | null; version: Version }>();
     const transactions: BlockTransaction[] = [];
     for (const [index, { tx }] of batch.entries()) {
@@ -276,7 +293,7 @@ export class EmbeddedLedger implements LedgerPort {
     });
     await this.db.batch(ops, { sync: this.options.sync });
     this.store.applyCommitted(overlay);
-    this.height = number + 1;
+    this.chainHeight = number + 1;
     this.lastHash = hash;
 
     for (const [index, tx] of transactions.entries()) {
@@ -435,7 +452,8 @@ export class EmbeddedLedger implements LedgerPort {
       if (first) {
         height = count;
         lastHash = previousHash;
-        if (count !== this.height) note(`tip says height ${this.height} but ${count} blocks are stored`);
+        if (count !== this.chainHeight)
+          note(`tip says height ${this.chainHeight} but ${count} blocks are stored`);
         if (previousHash !== this.lastHash) note('tip hash does not match the last stored block');
         const tipRaw = await this.store.meta.get('tip');
         if (count > 0 && tipRaw !== JSON.stringify({ height: count, lastHash: previousHash })) {

@@ -1,4 +1,4 @@
-export * from './ledger-port.js';
+export * from '@edu-ledger/ledger-port';
 export {
   EmbeddedLedger,
   type Block,

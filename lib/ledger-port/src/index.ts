@@ -1,0 +1,2 @@
+export * from './ledger-port.js';
+export * from './errors.js';
