@@ -23,7 +23,23 @@ const Env = z
       .regex(/^[a-z0-9.-]+(%3A\d+)?$/)
       .default('edu.example.cn'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'),
+    /** Path of the Fabric connection profile (test-network writes test-network/.state/connection.json). */
     FABRIC_CONNECTION: z.string().optional(),
+    /**
+     * The organisations (MSP ids, comma-separated) this gateway acts for; it holds only their
+     * identities. The first one's `gateway-reader` reads blocks and events. Default: every
+     * organisation in the profile.
+     */
+    FABRIC_MSP_IDS: z
+      .string()
+      .regex(/^[A-Za-z0-9.-]+(,[A-Za-z0-9.-]+)*$/)
+      .transform((s) => s.split(','))
+      .optional(),
+    /** Chaincode name to call instead of the profile's (one channel can hold several). */
+    FABRIC_CHAINCODE: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+$/)
+      .optional(),
     /** Worker threads that sign credentials; 0 signs on the main thread. */
     SIGNING_WORKERS: z.coerce.number().int().min(0).max(64).default(availableParallelism()),
   })

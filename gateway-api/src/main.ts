@@ -1,24 +1,16 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EmbeddedLedger, type LedgerPort } from '@edu-ledger/ledger-embedded';
+import { EmbeddedLedger } from '@edu-ledger/ledger-embedded';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
+import { openLedger } from './ledger.js';
 import { createLogger } from './logger.js';
 import { createServices } from './services/index.js';
 import { WorkerPoolSigner } from './services/signer.js';
 import { GatewayDb } from './stores/gateway-db.js';
 import { loadMasterKey } from './master-key.js';
 import { isSeeded, seedDemo } from './seed.js';
-
-async function openLedger(config: Config, dataDir: string): Promise<LedgerPort> {
-  if (config.LEDGER === 'fabric') {
-    throw new ConfigError(
-      'LEDGER=fabric: the Fabric adapter is not available in this build (see README, issue 3)',
-    );
-  }
-  return EmbeddedLedger.open({ path: join(dataDir, 'ledger') });
-}
 
 async function main(): Promise<void> {
   let config: Config;
@@ -31,7 +23,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config.LOG_LEVEL);
   const dataDir = resolve(config.DATA_DIR);
   mkdirSync(dataDir, { recursive: true });
-  const ledger = await openLedger(config, dataDir);
+  const { ledger, readerIdentity } = await openLedger(config, dataDir);
   const db = await GatewayDb.open(join(dataDir, 'gateway'));
   const signer = config.SIGNING_WORKERS > 0 ? new WorkerPoolSigner(config.SIGNING_WORKERS) : undefined;
   const services = createServices({
@@ -41,7 +33,7 @@ async function main(): Promise<void> {
     masterKey: loadMasterKey(config.EDU_MASTER_KEY, dataDir, (file) =>
       logger.warn({ file }, 'demo mode: generated a master key; set EDU_MASTER_KEY in production'),
     ),
-    readerIdentity: await ledger.identity('BureauMSP', 'gateway-reader', 'client'),
+    readerIdentity,
     publicUrl: config.PUBLIC_URL,
   });
 

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   ADMIN_ROLE_BY_KIND,
+  DomainError,
   ROLES_BY_KIND,
   SEED_DIMENSION_SETS,
   type Organization,
@@ -104,21 +105,70 @@ export async function isSeeded(services: Services): Promise<boolean> {
 }
 
 /**
- * Seeds the demo consortium on an empty ledger: organisations, accreditations, role grants, one
- * signing key per organisation registered on the ledger, and an API token per role. Returns the
- * tokens as `{ "<role>@<orgId>": token }` and writes them to DATA_DIR/demo-tokens.json.
+ * Seeds the demo consortium: organisations, accreditations, role grants, one signing key per
+ * organisation registered on the ledger, and an API token per role. Returns the tokens as
+ * `{ "<role>@<orgId>": token }` and writes them to DATA_DIR/demo-tokens.json.
+ *
+ * On Fabric several gateways share one ledger and each holds only its own organisations'
+ * identities: the gateway that holds the bureau registers the consortium (once), and every gateway
+ * grants roles, registers keys and issues tokens for the organisations it holds.
  */
 export async function seedDemo(
   services: Services,
   opts: { dataDir: string; didHost: string; now: Date },
 ): Promise<Record<string, string>> {
+  const held = await heldOrgs(services);
+  if (!(await isRegistered(services))) {
+    if (!held.some((o) => o.kind === 'bureau')) {
+      throw new Error('the demo consortium is not registered yet: start the bureau gateway first');
+    }
+    await registerConsortium(services, opts);
+  }
+  const tokens: Record<string, string> = {};
+  for (const demo of held) {
+    const org = await services.directory.org(demo.orgId);
+    Object.assign(tokens, await enrolOrg(services, org));
+  }
+  writeFileSync(join(opts.dataDir, 'demo-tokens.json'), `${JSON.stringify(tokens, null, 2)}\n`, {
+    mode: 0o600,
+  });
+  await services.db.put(services.db.counters, seededMarker, opts.now.toISOString());
+  return tokens;
+}
+
+/** The demo organisations whose admin identity this gateway's ledger client holds. */
+async function heldOrgs(services: Services): Promise<DemoOrg[]> {
+  const out: DemoOrg[] = [];
+  for (const org of DEMO_ORGS) {
+    try {
+      await identityForRole(services.ledger, org, ADMIN_ROLE_BY_KIND[org.kind]);
+      out.push(org);
+    } catch (error) {
+      if (!(error instanceof DomainError && error.code === 'NOT_FOUND')) throw error;
+    }
+  }
+  return out;
+}
+
+async function isRegistered(services: Services): Promise<boolean> {
+  try {
+    await services.directory.org(DEMO_ORGS[0]?.orgId ?? 'bureau');
+    return true;
+  } catch (error) {
+    if (error instanceof DomainError && error.code === 'ORG_NOT_FOUND') return false;
+    throw error;
+  }
+}
+
+/** The bureau's part: organisations, accreditations, PD rules and dimension sets. */
+async function registerConsortium(services: Services, opts: { didHost: string; now: Date }): Promise<void> {
   const { ledger } = services;
   const bureauAdmin = await identityForRole(
     ledger,
     { orgId: 'bureau', mspId: 'BureauMSP', kind: 'bureau' },
     'bureau-admin',
   );
-  const orgs: Organization[] = [];
+  const submit = (fn: string, request: unknown) => ledger.submit(bureauAdmin, fn, [JSON.stringify(request)]);
   for (const demo of DEMO_ORGS) {
     const request: RegisterOrganizationRequest = {
       orgId: demo.orgId,
@@ -128,63 +178,47 @@ export async function seedDemo(
       did: demoDid(opts.didHost, demo.orgId),
       ...(demo.schoolCode ? { schoolCode: demo.schoolCode } : {}),
     };
-    const result = await ledger.submit(bureauAdmin, 'registry:RegisterOrganization', [
-      JSON.stringify(request),
-    ]);
-    orgs.push(JSON.parse(result.result) as Organization);
+    await submit('registry:RegisterOrganization', request);
   }
-
   const year = opts.now.getUTCFullYear();
-  for (const org of orgs.filter((o) => o.kind === 'school')) {
-    await ledger.submit(bureauAdmin, 'registry:Accredit', [
-      JSON.stringify({
-        accreditationId: `${org.orgId}-ob3`,
-        orgId: org.orgId,
-        credentialTypes: DEMO_SCHOOL_TYPES,
-        validFrom: new Date(Date.UTC(year - 1, 0, 1)).toISOString(),
-        validUntil: new Date(Date.UTC(year + 5, 0, 1)).toISOString(),
-      }),
-    ]);
+  const validity = {
+    validFrom: new Date(Date.UTC(year - 1, 0, 1)).toISOString(),
+    validUntil: new Date(Date.UTC(year + 5, 0, 1)).toISOString(),
+  };
+  for (const org of DEMO_ORGS.filter((o) => o.kind === 'school')) {
+    await submit('registry:Accredit', {
+      accreditationId: `${org.orgId}-ob3`,
+      orgId: org.orgId,
+      credentialTypes: DEMO_SCHOOL_TYPES,
+      ...validity,
+    });
   }
-
-  for (const org of orgs.filter((o) => o.kind === 'provider')) {
-    await ledger.submit(bureauAdmin, 'registry:Accredit', [
-      JSON.stringify({
-        accreditationId: `${org.orgId}-pd`,
-        orgId: org.orgId,
-        credentialTypes: DEMO_PROVIDER_TYPES,
-        validFrom: new Date(Date.UTC(year - 1, 0, 1)).toISOString(),
-        validUntil: new Date(Date.UTC(year + 5, 0, 1)).toISOString(),
-      }),
-    ]);
+  for (const org of DEMO_ORGS.filter((o) => o.kind === 'provider')) {
+    await submit('registry:Accredit', {
+      accreditationId: `${org.orgId}-pd`,
+      orgId: org.orgId,
+      credentialTypes: DEMO_PROVIDER_TYPES,
+      ...validity,
+    });
   }
-  await ledger.submit(bureauAdmin, 'pd:DefineRules', [JSON.stringify(demoPdRules(year))]);
+  await submit('pd:DefineRules', demoPdRules(year));
+  for (const set of SEED_DIMENSION_SETS) await submit('growth:DefineDimensionSet', set);
+}
 
-  for (const set of SEED_DIMENSION_SETS) {
-    await ledger.submit(bureauAdmin, 'growth:DefineDimensionSet', [JSON.stringify(set)]);
-  }
-
+/** One organisation's part: role grants for its staff identities, a token per role, a signing key. */
+async function enrolOrg(services: Services, org: Organization): Promise<Record<string, string>> {
+  const { ledger } = services;
+  const adminRole = ADMIN_ROLE_BY_KIND[org.kind];
+  const admin = await identityForRole(ledger, org, adminRole);
   const tokens: Record<string, string> = {};
-  for (const org of orgs) {
-    const adminRole = ADMIN_ROLE_BY_KIND[org.kind];
-    const admin = await identityForRole(ledger, org, adminRole);
-    for (const role of ROLES_BY_KIND[org.kind]) {
-      if (role !== adminRole) {
-        await ledger.submit(admin, 'registry:GrantRoles', [
-          JSON.stringify({ identityId: (await identityForRole(ledger, org, role)).id, roles: [role] }),
-        ]);
-      }
-      tokens[`${role}@${org.orgId}`] = await services.tokens.create({
-        orgId: org.orgId,
-        role,
-        label: 'demo',
-      });
+  for (const role of ROLES_BY_KIND[org.kind]) {
+    if (role !== adminRole) {
+      await ledger.submit(admin, 'registry:GrantRoles', [
+        JSON.stringify({ identityId: (await identityForRole(ledger, org, role)).id, roles: [role] }),
+      ]);
     }
-    await services.keys.createKey(org);
+    tokens[`${role}@${org.orgId}`] = await services.tokens.create({ orgId: org.orgId, role, label: 'demo' });
   }
-  writeFileSync(join(opts.dataDir, 'demo-tokens.json'), `${JSON.stringify(tokens, null, 2)}\n`, {
-    mode: 0o600,
-  });
-  await services.db.put(services.db.counters, seededMarker, opts.now.toISOString());
+  await services.keys.createKey(org);
   return tokens;
 }

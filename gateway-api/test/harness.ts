@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
-import { EmbeddedLedger } from '@edu-ledger/ledger-embedded';
+import type { LedgerPort } from '@edu-ledger/ledger-port';
+import { openTestLedger } from '../../test/ledgers.js';
 import { createApp } from '../src/app.js';
 import { createLogger } from '../src/logger.js';
 import { createServices, type Services } from '../src/services/index.js';
@@ -17,7 +18,8 @@ export interface Gateway {
   dataDir: string;
   tokens: Record<string, string>;
   services: Services;
-  ledger: EmbeddedLedger;
+  /** The embedded ledger, or a fresh chaincode namespace on the test network when LEDGER=fabric. */
+  ledger: LedgerPort;
   logLines: string[];
   /** Calls the API over real HTTP on 127.0.0.1. */
   call: (
@@ -61,7 +63,7 @@ export async function startGateway(
     },
   });
   const logger = createLogger('debug', sink);
-  const ledger = await EmbeddedLedger.open({ path: join(dataDir, 'ledger') });
+  const ledger = await openTestLedger(join(dataDir, 'ledger'));
   const db = await GatewayDb.open(join(dataDir, 'gateway'));
   // The public URL must carry the real port (offer and status-list links point at it), so the port
   // is chosen before the services are built.
@@ -105,12 +107,12 @@ export async function startGateway(
   };
 
   const step: Gateway['step'] = async (method, path, token, body, status, code) => {
-    const height = ledger.blockHeight;
+    const height = await ledger.height();
     const res = await call(method, path, { token, body });
     expect(res.status, `${method} ${path}: ${JSON.stringify(res.body)}`).to.equal(status);
     if (code) {
       expect(res.body.error.code).to.equal(code);
-      expect(ledger.blockHeight, 'a refused step writes nothing').to.equal(height);
+      expect(await ledger.height(), 'a refused step writes nothing').to.equal(height);
     }
     return res.body;
   };

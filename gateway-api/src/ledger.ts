@@ -1,0 +1,43 @@
+import { join } from 'node:path';
+import type { ClientIdentity } from '@edu-ledger/domain';
+import { EmbeddedLedger } from '@edu-ledger/ledger-embedded';
+import { FabricLedger, loadConnectionProfile } from '@edu-ledger/ledger-fabric';
+import type { LedgerPort } from '@edu-ledger/ledger-port';
+import { ConfigError, type Config } from './config.js';
+
+export interface OpenedLedger {
+  ledger: LedgerPort;
+  /** The identity that runs the gateway's read-only queries. */
+  readerIdentity: ClientIdentity;
+}
+
+/**
+ * Opens the ledger the configuration names: the embedded ledger in DATA_DIR/ledger, or a Fabric
+ * network through the connection profile, acting only for the configured organisations.
+ */
+export async function openLedger(config: Config, dataDir: string): Promise<OpenedLedger> {
+  if (config.LEDGER === 'embedded') {
+    const ledger = await EmbeddedLedger.open({ path: join(dataDir, 'ledger') });
+    return { ledger, readerIdentity: await ledger.identity('BureauMSP', 'gateway-reader', 'client') };
+  }
+  if (config.FABRIC_CONNECTION === undefined) throw new ConfigError('FABRIC_CONNECTION is required');
+  let profile;
+  try {
+    profile = loadConnectionProfile(config.FABRIC_CONNECTION);
+  } catch (error) {
+    throw new ConfigError(error instanceof Error ? error.message : String(error));
+  }
+  const mspIds = config.FABRIC_MSP_IDS ?? Object.values(profile.orgs).map((o) => o.mspId);
+  const unknown = mspIds.filter((m) => !Object.values(profile.orgs).some((o) => o.mspId === m));
+  if (unknown.length > 0) {
+    throw new ConfigError(`FABRIC_MSP_IDS: not in the connection profile: ${unknown.join(', ')}`);
+  }
+  const ledger = await FabricLedger.open({
+    profile,
+    mspIds,
+    ...(config.FABRIC_CHAINCODE ? { chaincode: config.FABRIC_CHAINCODE } : {}),
+    eventCheckpointFile: join(dataDir, 'fabric-events.checkpoint'),
+  });
+  const readerMsp = mspIds[0] ?? 'BureauMSP';
+  return { ledger, readerIdentity: await ledger.identity(readerMsp, 'gateway-reader', 'client') };
+}
