@@ -1,0 +1,132 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { DomainError, type ClientIdentity } from '@edu-ledger/domain';
+import { TransactionInvalidError, type LedgerEvent, type LedgerPort } from '../src/index.js';
+import { TEST_LEDGER, openTestLedger } from '../../../test/ledgers.js';
+
+/**
+ * What every adapter of the ledger port promises, written once and run against the embedded
+ * ledger (`npm test`) and a real Fabric network (`npm run test:fabric`). Assertions use only what
+ * both can answer: results, stable codes, heights, locations and events.
+ */
+describe(`ledger port conformance (${TEST_LEDGER})`, function () {
+  this.timeout(120_000);
+  let dir: string;
+  let ledger: LedgerPort;
+  let bureauAdmin: ClientIdentity;
+  let reader: ClientIdentity;
+  const events: LedgerEvent[] = [];
+
+  const bureau = (orgId = 'bureau', mspId = 'BureauMSP') => ({
+    orgId,
+    kind: 'bureau',
+    mspId,
+    name: { zh: '测试教育局', en: 'Test Bureau' },
+    did: `did:web:edu.example.cn:orgs:${orgId}`,
+  });
+
+  async function refusal(promise: Promise<unknown>): Promise<DomainError> {
+    try {
+      await promise;
+    } catch (error) {
+      expect(error).to.be.instanceOf(DomainError);
+      return error as DomainError;
+    }
+    throw new Error('expected a refusal');
+  }
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'edu-conf-'));
+    ledger = await openTestLedger(join(dir, 'ledger'));
+    ledger.onEvent((e) => events.push(e));
+    bureauAdmin = await ledger.identity('BureauMSP', 'admin@bureau', 'admin');
+    reader = await ledger.identity('BureauMSP', 'gateway-reader', 'client');
+  });
+
+  after(async () => {
+    await ledger?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('gives identities as x509 ids in their MSP, one per name', async () => {
+    expect(bureauAdmin.mspId).to.equal('BureauMSP');
+    expect(bureauAdmin.id).to.match(/^x509::.*CN=admin@bureau.*::.+/);
+    expect(reader.id).to.not.equal(bureauAdmin.id);
+  });
+
+  it('refuses with the chaincode code itself (ORG_NOT_FOUND, not a prefix of it) and writes nothing', async () => {
+    const height = await ledger.height();
+    const error = await refusal(
+      ledger.evaluate(reader, 'registry:GetOrganization', [JSON.stringify({ orgId: 'nowhere' })]),
+    );
+    expect(error.code).to.equal('ORG_NOT_FOUND');
+    expect(error.message).to.match(/^ORG_NOT_FOUND: /);
+    const invalid = await refusal(ledger.submit(bureauAdmin, 'registry:RegisterOrganization', ['{"x":1}']));
+    expect(invalid.code).to.equal('INVALID_ARGUMENT');
+    expect(await ledger.height()).to.equal(height);
+  });
+
+  it('takes the admin role from the certificate: a client identity cannot register the genesis bureau', async () => {
+    const error = await refusal(
+      ledger.submit(reader, 'registry:RegisterOrganization', [JSON.stringify(bureau())]),
+    );
+    expect(error.code).to.equal('FORBIDDEN_ROLE');
+  });
+
+  it('commits a valid transaction: result, block, location, event and height agree', async () => {
+    const before = await ledger.height();
+    const result = await ledger.submit(bureauAdmin, 'registry:RegisterOrganization', [
+      JSON.stringify(bureau()),
+    ]);
+    expect(JSON.parse(result.result)).to.include({ orgId: 'bureau', mspId: 'BureauMSP' });
+    expect(result.txId).to.match(/^[0-9a-f]{64}$/);
+    expect(result.blockNumber).to.be.at.least(before);
+    expect(await ledger.height()).to.be.greaterThan(result.blockNumber);
+    expect(await ledger.locateTransaction(result.txId)).to.deep.equal({
+      txId: result.txId,
+      blockNumber: result.blockNumber,
+      validationCode: 'VALID',
+    });
+    const event = events.find((e) => e.txId === result.txId);
+    expect(event, 'the event reached listeners before submit resolved').to.not.equal(undefined);
+    expect(event).to.deep.include({ name: 'OrganizationRegistered', blockNumber: result.blockNumber });
+    expect(event?.payload).to.deep.include({ orgId: 'bureau', kind: 'bureau' });
+    const read = JSON.parse(
+      await ledger.evaluate(reader, 'registry:GetOrganization', [JSON.stringify({ orgId: 'bureau' })]),
+    );
+    expect(read).to.include({ orgId: 'bureau', registeredAt: read.registeredAt });
+  });
+
+  it('answers no location for a transaction id it never saw', async () => {
+    expect(await ledger.locateTransaction('f'.repeat(64))).to.equal(undefined);
+  });
+
+  it('records the losers of a write race as MVCC conflicts that change nothing', async () => {
+    const teacher = await ledger.identity('BureauMSP', 'inspector@bureau', 'client');
+    const grant = (roles: string[]) =>
+      ledger.submit(bureauAdmin, 'registry:GrantRoles', [JSON.stringify({ identityId: teacher.id, roles })]);
+    await grant(['inspector']);
+    // Each grant reads the identity's current grant and replaces it: concurrent ones conflict.
+    const outcomes = await Promise.allSettled([1, 2, 3, 4, 5].map(() => grant(['inspector', 'rule-maker'])));
+    const won = outcomes.filter((o) => o.status === 'fulfilled');
+    const lost = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : []));
+    expect(won.length, 'one of the racing writes commits').to.be.at.least(1);
+    expect(lost.length, 'the others conflict').to.be.at.least(1);
+    for (const error of lost) {
+      expect(error).to.be.instanceOf(TransactionInvalidError);
+      expect((error as TransactionInvalidError).code).to.equal('MVCC_READ_CONFLICT');
+      const where = await ledger.locateTransaction((error as TransactionInvalidError).transactionId);
+      expect(where?.validationCode).to.match(/MVCC_READ_CONFLICT|PHANTOM_READ_CONFLICT/);
+    }
+  });
+
+  it('passes its own chain check over every block', async () => {
+    const check = await ledger.verifyChain();
+    expect(check.problems).to.deep.equal([]);
+    expect(check.ok).to.equal(true);
+    expect(check.height).to.equal(await ledger.height());
+    expect(check.lastHash).to.match(/^[0-9a-f]{64}$/);
+  });
+});
