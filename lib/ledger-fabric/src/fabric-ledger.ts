@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import {
   checkpointers,
+  GatewayError,
   connect,
   hash,
   type ChaincodeEvent,
@@ -63,6 +64,11 @@ interface Session {
 }
 
 const decoder = new TextDecoder();
+
+function isUnknownTx(error: GatewayError): boolean {
+  const text = [error.message, ...error.details.map((d) => d.message)].join('\n');
+  return /no such transaction ID|not found/i.test(text);
+}
 
 /**
  * The ledger port over a Hyperledger Fabric network, through the peers' Gateway service
@@ -148,16 +154,12 @@ export class FabricLedger implements LedgerPort {
     let processed: peer.ProcessedTransaction;
     let block: common.Block;
     try {
-      processed = peer.ProcessedTransaction.deserializeBinary(await this.qscc('GetTransactionByID', txId));
-      block = common.Block.deserializeBinary(await this.qscc('GetBlockByTxID', txId));
+      processed = peer.ProcessedTransaction.deserializeBinary(await this.qsccRaw('GetTransactionByID', txId));
+      block = common.Block.deserializeBinary(await this.qsccRaw('GetBlockByTxID', txId));
     } catch (error) {
-      const mapped = toLedgerError(error, 'evaluate');
-      // qscc answers "no such transaction ID" as an error, not as an empty result.
-      if (mapped instanceof DomainError && mapped.code === 'LEDGER_UNAVAILABLE') {
-        const text = error instanceof Error ? JSON.stringify(error) + error.message : '';
-        if (/not found|no such|ENTRY_NOT_FOUND|Failed to get/i.test(text)) return undefined;
-      }
-      throw mapped;
+      // qscc answers an unknown transaction id with an error whose detail names it, not with nothing.
+      if (error instanceof GatewayError && isUnknownTx(error)) return undefined;
+      throw toLedgerError(error, 'evaluate');
     }
     return {
       txId,
@@ -194,12 +196,16 @@ export class FabricLedger implements LedgerPort {
   }
 
   private async qscc(fn: string, ...args: string[]): Promise<Uint8Array> {
-    const contract = this.reader.network.getContract('qscc');
     try {
-      return await contract.evaluateTransaction(fn, this.options.profile.channel, ...args);
+      return await this.qsccRaw(fn, ...args);
     } catch (error) {
       throw toLedgerError(error, 'evaluate');
     }
+  }
+
+  private qsccRaw(fn: string, ...args: string[]): Promise<Uint8Array> {
+    const contract = this.reader.network.getContract('qscc');
+    return contract.evaluateTransaction(fn, this.options.profile.channel, ...args);
   }
 
   private sessionFor(identity: ClientIdentity): Session {

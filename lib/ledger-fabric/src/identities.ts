@@ -1,7 +1,7 @@
 import { createPrivateKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import x509 from '@fidm/x509';
+import { Certificate } from '@fidm/x509';
 import { signers, type Identity, type Signer } from '@hyperledger/fabric-gateway';
 import { DomainError } from '@edu-ledger/domain';
 import type { IdentityKind } from '@edu-ledger/ledger-port';
@@ -21,7 +21,7 @@ export interface HeldIdentity {
  * grant written for this id then matches the caller the peer sees.
  */
 export function fabricIdentityId(certificatePem: string): string {
-  const cert = x509.Certificate.fromPEM(Buffer.from(certificatePem));
+  const cert = Certificate.fromPEM(Buffer.from(certificatePem));
   const format = (dn: { attributes: { shortName: string; value: string }[] }): string =>
     dn.attributes.map((a) => `/${a.shortName}=${a.value.replace('/', '\\/')}`).join('');
   return `x509::${format(cert.subject)}::${format(cert.issuer)}`;
@@ -29,7 +29,7 @@ export function fabricIdentityId(certificatePem: string): string {
 
 /** True when the certificate's subject carries the NodeOU `OU=admin`. */
 export function hasAdminOu(certificatePem: string): boolean {
-  const cert = x509.Certificate.fromPEM(Buffer.from(certificatePem));
+  const cert = Certificate.fromPEM(Buffer.from(certificatePem));
   return cert.subject.attributes.some((a) => a.shortName === 'OU' && a.value === 'admin');
 }
 

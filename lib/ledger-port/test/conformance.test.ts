@@ -104,22 +104,33 @@ describe(`ledger port conformance (${TEST_LEDGER})`, function () {
   });
 
   it('records the losers of a write race as MVCC conflicts that change nothing', async () => {
-    const teacher = await ledger.identity('BureauMSP', 'inspector@bureau', 'client');
-    const grant = (roles: string[]) =>
-      ledger.submit(bureauAdmin, 'registry:GrantRoles', [JSON.stringify({ identityId: teacher.id, roles })]);
-    await grant(['inspector']);
-    // Each grant reads the identity's current grant and replaces it: concurrent ones conflict.
-    const outcomes = await Promise.allSettled([1, 2, 3, 4, 5].map(() => grant(['inspector', 'rule-maker'])));
+    // Each accreditation first reads its key (it must not exist yet) and then writes it: of
+    // concurrent ones for the same id, only the first to commit still finds the key absent.
+    const accredit = () =>
+      ledger.submit(bureauAdmin, 'registry:Accredit', [
+        JSON.stringify({
+          accreditationId: 'race',
+          orgId: 'bureau',
+          credentialTypes: ['OpenBadgeCredential'],
+          validFrom: '2026-01-01T00:00:00.000Z',
+          validUntil: '2030-01-01T00:00:00.000Z',
+        }),
+      ]);
+    const outcomes = await Promise.allSettled([1, 2, 3, 4, 5].map(() => accredit()));
     const won = outcomes.filter((o) => o.status === 'fulfilled');
     const lost = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : []));
-    expect(won.length, 'one of the racing writes commits').to.be.at.least(1);
-    expect(lost.length, 'the others conflict').to.be.at.least(1);
+    expect(won.length, `exactly one racing write commits: ${lost.map(String).join('; ')}`).to.equal(1);
+    expect(lost.length, 'the others conflict').to.equal(4);
     for (const error of lost) {
       expect(error).to.be.instanceOf(TransactionInvalidError);
       expect((error as TransactionInvalidError).code).to.equal('MVCC_READ_CONFLICT');
       const where = await ledger.locateTransaction((error as TransactionInvalidError).transactionId);
       expect(where?.validationCode).to.match(/MVCC_READ_CONFLICT|PHANTOM_READ_CONFLICT/);
     }
+    const stored = JSON.parse(
+      await ledger.evaluate(reader, 'registry:ListAccreditations', [JSON.stringify({ orgId: 'bureau' })]),
+    );
+    expect(stored.map((a: { accreditationId: string }) => a.accreditationId)).to.deep.equal(['race']);
   });
 
   it('passes its own chain check over every block', async () => {

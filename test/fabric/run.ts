@@ -1,0 +1,64 @@
+/**
+ * `npm run test:fabric`: brings the test network up (building Fabric first if its cache is
+ * empty), runs the ledger conformance suite, the Fabric-only tests and every record system's API
+ * suite with LEDGER=fabric, and brings the network down again even when tests fail. `--keep`
+ * leaves the network running for a look with the peer CLI.
+ */
+import { spawn } from 'node:child_process';
+import { down, up } from '../../test-network/src/network.js';
+
+const SUITES = [
+  'lib/ledger-port/test/conformance.test.ts',
+  'test/fabric/*.test.ts',
+  'gateway-api/test/*.api.test.ts',
+];
+
+function seconds(since: number): string {
+  return `${((Date.now() - since) / 1000).toFixed(1)} s`;
+}
+
+function mocha(): Promise<number> {
+  const args = [
+    'mocha',
+    '--no-config',
+    '--node-option',
+    'import=tsx',
+    '--require',
+    'test/mocha-setup.ts',
+    '--extension',
+    'ts',
+    '--timeout',
+    '180000',
+    '--exit',
+    ...SUITES,
+  ];
+  return new Promise((resolve) => {
+    const child = spawn('npx', args, { stdio: 'inherit', env: { ...process.env, LEDGER: 'fabric' } });
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  });
+}
+
+async function main(): Promise<number> {
+  const keep = process.argv.includes('--keep');
+  const started = Date.now();
+  let code = 1;
+  try {
+    await up();
+    console.log(`[test:fabric] network up after ${seconds(started)}`);
+    const testsStarted = Date.now();
+    code = await mocha();
+    console.log(`[test:fabric] suites took ${seconds(testsStarted)} (exit ${code})`);
+  } catch (error) {
+    console.error(`[test:fabric] ${error instanceof Error ? error.message : String(error)}`);
+  } finally {
+    if (!keep)
+      await down().catch((error: unknown) => console.error(`[test:fabric] down failed: ${String(error)}`));
+  }
+  console.log(`[test:fabric] total ${seconds(started)}`);
+  return code;
+}
+
+main().then(
+  (code) => process.exit(code),
+  () => process.exit(1),
+);
