@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { EmbeddedLedger } from '@edu-ledger/ledger-embedded';
 import { FabricLedger, loadConnectionProfile } from '@edu-ledger/ledger-fabric';
 import type { LedgerPort } from '@edu-ledger/ledger-port';
@@ -23,4 +25,23 @@ export async function openTestLedger(embeddedPath: string): Promise<LedgerPort> 
     mspIds: Object.values(profile.orgs).map((o) => o.mspId),
     chaincode,
   });
+}
+
+function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
+/**
+ * Every file in which the ledger keeps what it was sent: the embedded ledger's LevelDB, or on
+ * Fabric every peer's and orderer's data folder (block files, state and history databases).
+ * Personal-data tests grep these for what must never reach a ledger.
+ */
+export async function ledgerStoreFiles(embeddedPath: string): Promise<string[]> {
+  if (TEST_LEDGER === 'embedded') return filesUnder(embeddedPath);
+  const { statePaths } = await import('../test-network/src/topology.js');
+  return filesUnder(statePaths().data);
 }

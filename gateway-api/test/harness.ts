@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
+import { DomainError, type ClientIdentity } from '@edu-ledger/domain';
 import type { LedgerPort } from '@edu-ledger/ledger-port';
-import { openTestLedger } from '../../test/ledgers.js';
+import { ledgerStoreFiles, openTestLedger } from '../../test/ledgers.js';
 import { createApp } from '../src/app.js';
 import { createLogger } from '../src/logger.js';
 import { createServices, type Services } from '../src/services/index.js';
@@ -21,6 +22,8 @@ export interface Gateway {
   /** The embedded ledger, or a fresh chaincode namespace on the test network when LEDGER=fabric. */
   ledger: LedgerPort;
   logLines: string[];
+  /** Every file the ledger stores data in (the embedded LevelDB, or the Fabric nodes' folders). */
+  ledgerFiles: () => Promise<string[]>;
   /** Calls the API over real HTTP on 127.0.0.1. */
   call: (
     method: string,
@@ -50,9 +53,25 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** A real gateway over a real embedded ledger in a temporary DATA_DIR, listening on a free port. */
+/** The reader identity of the first organisation this ledger client holds, as main() chooses it. */
+async function readerOf(ledger: LedgerPort): Promise<ClientIdentity> {
+  for (const mspId of ['BureauMSP', 'UniversityMSP']) {
+    try {
+      return await ledger.identity(mspId, 'gateway-reader', 'client');
+    } catch (error) {
+      if (!(error instanceof DomainError && error.code === 'NOT_FOUND')) throw error;
+    }
+  }
+  throw new Error('the ledger client holds no reader identity');
+}
+
+/** A real gateway over a fresh test ledger (embedded, or Fabric with LEDGER=fabric) in a temporary DATA_DIR, listening on a free port. */
 export async function startGateway(
-  options: { staticMounts?: { path: string; dir: string }[] } = {},
+  options: {
+    staticMounts?: { path: string; dir: string }[];
+    /** A ledger client to use instead of a fresh test ledger (closed with the gateway). */
+    ledger?: LedgerPort;
+  } = {},
 ): Promise<Gateway> {
   const dataDir = mkdtempSync(join(tmpdir(), 'edu-gw-'));
   const logLines: string[] = [];
@@ -63,7 +82,7 @@ export async function startGateway(
     },
   });
   const logger = createLogger('debug', sink);
-  const ledger = await openTestLedger(join(dataDir, 'ledger'));
+  const ledger = options.ledger ?? (await openTestLedger(join(dataDir, 'ledger')));
   const db = await GatewayDb.open(join(dataDir, 'gateway'));
   // The public URL must carry the real port (offer and status-list links point at it), so the port
   // is chosen before the services are built.
@@ -73,7 +92,7 @@ export async function startGateway(
     ledger,
     db,
     masterKey: randomBytes(32),
-    readerIdentity: await ledger.identity('BureauMSP', 'gateway-reader', 'client'),
+    readerIdentity: await readerOf(ledger),
     publicUrl: url,
   });
   const tokens = await seedDemo(services, { dataDir, didHost: 'edu.example.cn', now: new Date() });
@@ -125,6 +144,7 @@ export async function startGateway(
     services,
     ledger,
     logLines,
+    ledgerFiles: () => ledgerStoreFiles(join(dataDir, 'ledger')),
     call,
     close: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));

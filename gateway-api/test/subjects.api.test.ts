@@ -73,7 +73,7 @@ describe('gateway: personal-data vault', function () {
     expect(JSON.stringify(bad.body)).not.to.contain(PERSON.name);
 
     await gw.services.db.db.compactRange('\x00', '\xff');
-    const files = filesUnder(gw.dataDir);
+    const files = [...filesUnder(gw.dataDir), ...(await gw.ledgerFiles())];
     expect(files.length).to.be.greaterThan(5);
     for (const file of files) {
       const bytes = readFileSync(file);
