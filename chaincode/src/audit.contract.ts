@@ -13,7 +13,7 @@ import {
 } from '@edu-ledger/domain';
 import { requireOrg, requireRole } from './caller.js';
 import { IssuedRef, requireAnchor } from './credentials.contract.js';
-import { Contract, Info, Transaction } from './fabric.js';
+import { Context, Contract, Info, Transaction } from './fabric.js';
 import type { LedgerContext } from './ledger-context.js';
 import { K, padIndex } from './keys.js';
 import { history, key, pageRecords, type HistoryEntry } from './store.js';
@@ -87,7 +87,7 @@ export class AuditContract extends Contract {
   }
 
   @Transaction(false)
-  async SchoolRecords(ctx: LedgerContext, requestJson: string): Promise<string> {
+  async SchoolRecords(ctx: Context, requestJson: string): Promise<string> {
     const query = parseJsonArg(AuditQuery, requestJson, 'SchoolRecords');
     await requireRole(ctx, ['inspector', 'bureau-admin']);
     const org = await requireOrg(ctx, query.orgId);

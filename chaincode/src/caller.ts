@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { z } from 'zod';
 import {
   ADMIN_ROLE_BY_KIND,
@@ -7,7 +8,7 @@ import {
   RoleGrant,
   type Role,
 } from '@edu-ledger/domain';
-import type { LedgerContext } from './ledger-context.js';
+import type { LedgerClientIdentity, LedgerContext } from './ledger-context.js';
 import { K } from './keys.js';
 import { key, readRecord } from './store.js';
 
@@ -23,12 +24,45 @@ export interface Caller {
 }
 
 /**
- * Fabric NodeOUs put `OU=admin` in the subject of an MSP admin's certificate. `getID()` is
- * `x509::<subject>::<issuer>`, so only the subject part is inspected.
+ * Fabric NodeOUs put `OU=admin` in the subject of an MSP admin's certificate, so the role is read
+ * from the certificate the peer received, never from the text of `getID()` (whose values are not
+ * escaped, so a common name could imitate an OU there). A `client` identity is never an admin,
+ * whatever its common name says.
  */
-export function isAdminIdentity(identityId: string): boolean {
-  const subject = identityId.split('::')[1] ?? '';
-  return /(^|[/,])\s*OU=admin\s*([/,]|$)/.test(subject);
+export function isAdminIdentity(identity: LedgerClientIdentity): boolean {
+  return subjectOrganizationalUnits(identity.getIDBytes()).includes('admin');
+}
+
+/** Parsing a certificate costs about 0.3 ms; a caller's certificate is the same on every call. */
+const OU_CACHE_SIZE = 1024;
+const ouCache = new Map<string, readonly string[]>();
+
+/**
+ * The OU values of an X.509 certificate's subject (PEM or DER bytes), in order.
+ * @throws DomainError UNAUTHENTICATED when the bytes are not a certificate.
+ */
+export function subjectOrganizationalUnits(idBytes: Uint8Array): readonly string[] {
+  const cacheKey = Buffer.from(idBytes.buffer, idBytes.byteOffset, idBytes.byteLength).toString('latin1');
+  const cached = ouCache.get(cacheKey);
+  if (cached) return cached;
+  const units = Object.freeze(parseOrganizationalUnits(idBytes));
+  if (ouCache.size >= OU_CACHE_SIZE) ouCache.delete(ouCache.keys().next().value ?? '');
+  ouCache.set(cacheKey, units);
+  return units;
+}
+
+function parseOrganizationalUnits(idBytes: Uint8Array): string[] {
+  let certificate: X509Certificate;
+  try {
+    certificate = new X509Certificate(idBytes);
+  } catch {
+    throw new DomainError('UNAUTHENTICATED', 'the caller identity is not an X.509 certificate');
+  }
+  // The legacy object holds the subject's raw attribute values: one string, or an array when an
+  // attribute repeats (Fabric CA enrols with several OUs).
+  const ou: unknown = certificate.toLegacyObject().subject.OU;
+  if (typeof ou === 'string') return [ou];
+  return Array.isArray(ou) ? ou.filter((v): v is string => typeof v === 'string') : [];
 }
 
 export async function findOrg(ctx: LedgerContext, orgId: string): Promise<Organization | undefined> {
@@ -52,7 +86,7 @@ export async function resolveCaller(ctx: LedgerContext): Promise<Caller> {
   const identityId = ctx.clientIdentity.getID();
   const org = await orgForMsp(ctx, mspId);
   if (!org) throw new DomainError('FORBIDDEN_ORG', `MSP ${mspId} belongs to no registered organisation`);
-  const isMspAdmin = isAdminIdentity(identityId);
+  const isMspAdmin = isAdminIdentity(ctx.clientIdentity);
   const roles = new Set<Role>();
   if (isMspAdmin) roles.add(ADMIN_ROLE_BY_KIND[org.kind]);
   const grant = await readRecord(ctx, key(ctx, K.role, mspId, identityId), RoleGrant);

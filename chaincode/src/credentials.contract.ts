@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Contract, Info, Transaction } from './fabric.js';
+import { Context, Contract, Info, Transaction } from './fabric.js';
 import {
   AnchorCredentialsRequest,
   BatchAnchor,
@@ -22,7 +22,7 @@ import { requireRole } from './caller.js';
 import type { LedgerContext } from './ledger-context.js';
 import { K, padIndex } from './keys.js';
 import { checkAccreditation } from './registry.contract.js';
-import { emit, history, key, listRecords, readRecord, txTime, writeRecord } from './store.js';
+import { emit, history, key, listAllRecords, readRecord, txTime, writeRecord } from './store.js';
 
 export const IssuedRef = z.object({ credentialId: z.string() });
 
@@ -32,6 +32,12 @@ const TRANSITIONS: Readonly<Record<CredentialStatusValue, readonly CredentialSta
   suspended: ['active', 'revoked'],
   revoked: [],
 };
+
+/**
+ * Status slots read per page by GetStatusList: a list has up to 131,072 slots, more than a peer's
+ * default `totalQueryLimit` (100,000) returns from one range, so the list is read in pages.
+ */
+export const STATUS_LIST_PAGE_SIZE = 10_000;
 
 /** Base types every credential carries; accreditation is about the specific types. */
 const BASE_TYPES = new Set(['VerifiableCredential']);
@@ -48,7 +54,7 @@ export class CredentialsContract extends Contract {
   }
 
   @Transaction()
-  async AnchorCredentials(ctx: LedgerContext, requestJson: string): Promise<string> {
+  async AnchorCredentials(ctx: Context, requestJson: string): Promise<string> {
     const { items } = parseJsonArg(AnchorCredentialsRequest, requestJson, 'AnchorCredentials');
     const caller = await requireRole(ctx, ISSUER_ROLES);
     const issuerOrgId = caller.org.orgId;
@@ -123,13 +129,13 @@ export class CredentialsContract extends Contract {
   }
 
   @Transaction(false)
-  async GetCredentialAnchor(ctx: LedgerContext, requestJson: string): Promise<string> {
+  async GetCredentialAnchor(ctx: Context, requestJson: string): Promise<string> {
     const { credentialId } = parseJsonArg(CredentialIdRequest, requestJson, 'GetCredentialAnchor');
     return canonicalJson(await requireAnchor(ctx, credentialId));
   }
 
   @Transaction(false)
-  async GetBatchAnchor(ctx: LedgerContext, requestJson: string): Promise<string> {
+  async GetBatchAnchor(ctx: Context, requestJson: string): Promise<string> {
     const { root } = parseJsonArg(BatchRootRequest, requestJson, 'GetBatchAnchor');
     const batch = await readRecord(ctx, key(ctx, K.batch, root), BatchAnchor);
     if (!batch) throw new DomainError('NOT_FOUND', `batch ${root} is not anchored`);
@@ -138,7 +144,7 @@ export class CredentialsContract extends Contract {
 
   /** Revoke, suspend or reinstate (status `active`). Only the issuer's staff may do it. */
   @Transaction()
-  async SetCredentialStatus(ctx: LedgerContext, requestJson: string): Promise<string> {
+  async SetCredentialStatus(ctx: Context, requestJson: string): Promise<string> {
     const request = parseJsonArg(SetCredentialStatusRequest, requestJson, 'SetCredentialStatus');
     const caller = await requireRole(ctx, ISSUER_ROLES);
     const anchor = await requireAnchor(ctx, request.credentialId);
@@ -171,7 +177,7 @@ export class CredentialsContract extends Contract {
   }
 
   @Transaction(false)
-  async GetCredentialStatus(ctx: LedgerContext, requestJson: string): Promise<string> {
+  async GetCredentialStatus(ctx: Context, requestJson: string): Promise<string> {
     const { credentialId } = parseJsonArg(CredentialIdRequest, requestJson, 'GetCredentialStatus');
     const anchor = await requireAnchor(ctx, credentialId);
     const record = await readRecord(
@@ -185,7 +191,7 @@ export class CredentialsContract extends Contract {
 
   /** Every status the credential has had, oldest first, each with its transaction. */
   @Transaction(false)
-  async GetStatusHistory(ctx: LedgerContext, requestJson: string): Promise<string> {
+  async GetStatusHistory(ctx: Context, requestJson: string): Promise<string> {
     const { credentialId } = parseJsonArg(CredentialIdRequest, requestJson, 'GetStatusHistory');
     const anchor = await requireAnchor(ctx, credentialId);
     const entries = await history(
@@ -198,9 +204,15 @@ export class CredentialsContract extends Contract {
 
   /** The set bits of a status list, from which the gateway builds the BitstringStatusListCredential. */
   @Transaction(false)
-  async GetStatusList(ctx: LedgerContext, requestJson: string): Promise<string> {
+  async GetStatusList(ctx: Context, requestJson: string): Promise<string> {
     const { statusListId } = parseJsonArg(StatusListRequest, requestJson, 'GetStatusList');
-    const records = await listRecords(ctx, CredentialStatusRecord, K.status, statusListId);
+    const records = await listAllRecords(
+      ctx,
+      CredentialStatusRecord,
+      STATUS_LIST_PAGE_SIZE,
+      K.status,
+      statusListId,
+    );
     return canonicalJson({
       statusListId,
       issuerOrgId: statusListOwner(statusListId),

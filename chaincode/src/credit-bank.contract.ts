@@ -19,8 +19,7 @@ import {
   parseJsonArg,
 } from '@edu-ledger/domain';
 import { requireOrg, requireRole } from './caller.js';
-import { Contract, Info, Transaction } from './fabric.js';
-import type { LedgerContext } from './ledger-context.js';
+import { Context, Contract, Info, Transaction } from './fabric.js';
 import { K } from './keys.js';
 import { emit, key, listRecords, pageRecords, readRecord, txTime, writeRecord } from './store.js';
 
@@ -40,7 +39,7 @@ export class CreditBankContract extends Contract {
   }
 
   @Transaction()
-  async DefineCourse(ctx: LedgerContext, requestJson: string): Promise<string> {
+  async DefineCourse(ctx: Context, requestJson: string): Promise<string> {
     const request = parseJsonArg(DefineCourseRequest, requestJson, 'DefineCourse');
     const caller = await requireRole(ctx, INSTITUTION_ADMIN);
     const course: Course = { ...request, orgId: caller.org.orgId, updatedAt: txTime(ctx) };
@@ -50,14 +49,14 @@ export class CreditBankContract extends Contract {
   }
 
   @Transaction(false)
-  async ListCourses(ctx: LedgerContext, requestJson: string): Promise<string> {
+  async ListCourses(ctx: Context, requestJson: string): Promise<string> {
     const { orgId, ...page } = parseJsonArg(PageRequest.extend({ orgId: OrgId }), requestJson, 'ListCourses');
     return canonicalJson(await pageRecords(ctx, Course, page, K.course, orgId));
   }
 
   /** Proposed by one institution (which approves it by proposing); effective once the partner approves. */
   @Transaction()
-  async ProposeAgreement(ctx: LedgerContext, requestJson: string): Promise<string> {
+  async ProposeAgreement(ctx: Context, requestJson: string): Promise<string> {
     const request = parseJsonArg(ProposeAgreementRequest, requestJson, 'ProposeAgreement');
     const caller = await requireRole(ctx, INSTITUTION_ADMIN);
     const orgs: [string, string] = [caller.org.orgId, request.partnerOrgId];
@@ -99,7 +98,7 @@ export class CreditBankContract extends Contract {
   }
 
   @Transaction()
-  async ApproveAgreement(ctx: LedgerContext, requestJson: string): Promise<string> {
+  async ApproveAgreement(ctx: Context, requestJson: string): Promise<string> {
     const { agreementId } = parseJsonArg(AgreementIdRequest, requestJson, 'ApproveAgreement');
     const caller = await requireRole(ctx, INSTITUTION_ADMIN);
     const agreementKey = key(ctx, K.agreement, agreementId);
@@ -118,7 +117,7 @@ export class CreditBankContract extends Contract {
   }
 
   @Transaction(false)
-  async GetAgreement(ctx: LedgerContext, requestJson: string): Promise<string> {
+  async GetAgreement(ctx: Context, requestJson: string): Promise<string> {
     const { agreementId } = parseJsonArg(AgreementIdRequest, requestJson, 'GetAgreement');
     const agreement = await readRecord(ctx, key(ctx, K.agreement, agreementId), Agreement);
     if (!agreement) throw new DomainError('NOT_FOUND', `no agreement ${agreementId}`);
@@ -127,7 +126,7 @@ export class CreditBankContract extends Contract {
 
   /** The teaching institution records credits a learner earned on one of its catalogue courses. */
   @Transaction()
-  async RecordEarnedCredit(ctx: LedgerContext, requestJson: string): Promise<string> {
+  async RecordEarnedCredit(ctx: Context, requestJson: string): Promise<string> {
     const request = parseJsonArg(RecordEarnedCreditRequest, requestJson, 'RecordEarnedCredit');
     const caller = await requireRole(ctx, ['school-admin', 'teacher']);
     const course = await readRecord(ctx, key(ctx, K.course, caller.org.orgId, request.courseId), Course);
@@ -149,7 +148,7 @@ export class CreditBankContract extends Contract {
 
   /** Requested by the teaching institution on the learner's behalf; reserves the once-per-target key. */
   @Transaction()
-  async RequestRecognition(ctx: LedgerContext, requestJson: string): Promise<string> {
+  async RequestRecognition(ctx: Context, requestJson: string): Promise<string> {
     const request = parseJsonArg(RequestRecognitionRequest, requestJson, 'RequestRecognition');
     const caller = await requireRole(ctx, ['school-admin', 'teacher']);
     const earned = await readRecord(
@@ -197,7 +196,7 @@ export class CreditBankContract extends Contract {
 
   /** The target institution approves (agreement effective and in force, cap respected) or rejects. */
   @Transaction()
-  async DecideRecognition(ctx: LedgerContext, requestJson: string): Promise<string> {
+  async DecideRecognition(ctx: Context, requestJson: string): Promise<string> {
     const request = parseJsonArg(DecideRecognitionRequest, requestJson, 'DecideRecognition');
     const caller = await requireRole(ctx, INSTITUTION_ADMIN);
     const recognitionKey = key(ctx, K.recognition, request.learnerId, request.recognitionId);
@@ -246,7 +245,7 @@ export class CreditBankContract extends Contract {
 
   /** Earned and recognised credits of one learner, with totals per institution. */
   @Transaction(false)
-  async GetLearnerStatement(ctx: LedgerContext, requestJson: string): Promise<string> {
+  async GetLearnerStatement(ctx: Context, requestJson: string): Promise<string> {
     const { learnerId } = parseJsonArg(LearnerRequest, requestJson, 'GetLearnerStatement');
     const earned = await listRecords(ctx, EarnedCredit, K.earned, learnerId);
     const recognitions = await listRecords(ctx, Recognition, K.recognition, learnerId);

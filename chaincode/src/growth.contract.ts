@@ -16,7 +16,7 @@ import {
   parseJsonArg,
 } from '@edu-ledger/domain';
 import { requireOrg, requireRole, resolveCaller, type Caller } from './caller.js';
-import { Contract, Info, Transaction } from './fabric.js';
+import { Context, Contract, Info, Transaction } from './fabric.js';
 import type { LedgerContext } from './ledger-context.js';
 import { K } from './keys.js';
 import { emit, key, listRecords, readRecord, txTime, writeRecord } from './store.js';
@@ -33,7 +33,7 @@ export class GrowthContract extends Contract {
   }
 
   @Transaction()
-  async DefineDimensionSet(ctx: LedgerContext, requestJson: string): Promise<string> {
+  async DefineDimensionSet(ctx: Context, requestJson: string): Promise<string> {
     const request = parseJsonArg(DefineDimensionSetRequest, requestJson, 'DefineDimensionSet');
     const caller = await requireRole(ctx, ['bureau-admin']);
     const setKey = key(ctx, K.dimensionSet, request.setId);
@@ -47,12 +47,12 @@ export class GrowthContract extends Contract {
   }
 
   @Transaction(false)
-  async ListDimensionSets(ctx: LedgerContext): Promise<string> {
+  async ListDimensionSets(ctx: Context): Promise<string> {
     return canonicalJson(await listRecords(ctx, DimensionSet, K.dimensionSet));
   }
 
   @Transaction()
-  async OpenArchive(ctx: LedgerContext, requestJson: string): Promise<string> {
+  async OpenArchive(ctx: Context, requestJson: string): Promise<string> {
     const request = parseJsonArg(OpenArchiveRequest, requestJson, 'OpenArchive');
     const caller = await requireRole(ctx, ['school-admin']);
     if (caller.org.kind !== 'school') throw new DomainError('FORBIDDEN_ORG', 'archives are held by schools');
@@ -75,7 +75,7 @@ export class GrowthContract extends Contract {
 
   /** Staff of the holding school only. A correction names the entry it supersedes; both stay. */
   @Transaction()
-  async AddEntry(ctx: LedgerContext, requestJson: string): Promise<string> {
+  async AddEntry(ctx: Context, requestJson: string): Promise<string> {
     const request = parseJsonArg(AddEntryRequest, requestJson, 'AddEntry');
     const caller = await requireRole(ctx, ['school-admin', 'teacher']);
     const archive = await this.requireArchive(ctx, request.subjectId);
@@ -122,7 +122,7 @@ export class GrowthContract extends Contract {
   }
 
   @Transaction()
-  async RequestTransfer(ctx: LedgerContext, requestJson: string): Promise<string> {
+  async RequestTransfer(ctx: Context, requestJson: string): Promise<string> {
     const request = parseJsonArg(TransferRequest, requestJson, 'RequestTransfer');
     const caller = await requireRole(ctx, ['school-admin']);
     const archive = await this.requireArchive(ctx, request.subjectId);
@@ -140,7 +140,7 @@ export class GrowthContract extends Contract {
   }
 
   @Transaction()
-  async AcceptTransfer(ctx: LedgerContext, requestJson: string): Promise<string> {
+  async AcceptTransfer(ctx: Context, requestJson: string): Promise<string> {
     const { subjectId } = parseJsonArg(SubjectRequest, requestJson, 'AcceptTransfer');
     const caller = await requireRole(ctx, ['school-admin']);
     const archive = await this.requireArchive(ctx, subjectId);
@@ -163,7 +163,7 @@ export class GrowthContract extends Contract {
 
   /** Recorded by the holding school on the student's informed consent (告知-同意). */
   @Transaction()
-  async GrantConsent(ctx: LedgerContext, requestJson: string): Promise<string> {
+  async GrantConsent(ctx: Context, requestJson: string): Promise<string> {
     const request = parseJsonArg(GrantConsentRequest, requestJson, 'GrantConsent');
     const caller = await requireRole(ctx, ['school-admin']);
     const archive = await this.requireArchive(ctx, request.subjectId);
@@ -195,7 +195,7 @@ export class GrowthContract extends Contract {
   }
 
   @Transaction()
-  async RevokeConsent(ctx: LedgerContext, requestJson: string): Promise<string> {
+  async RevokeConsent(ctx: Context, requestJson: string): Promise<string> {
     const request = parseJsonArg(RevokeConsentRequest, requestJson, 'RevokeConsent');
     const caller = await requireRole(ctx, ['school-admin']);
     const archive = await this.requireArchive(ctx, request.subjectId);
@@ -213,7 +213,7 @@ export class GrowthContract extends Contract {
 
   /** Which school holds the archive: enough for the gateway to act on a holder's signed request. */
   @Transaction(false)
-  async GetCustodian(ctx: LedgerContext, requestJson: string): Promise<string> {
+  async GetCustodian(ctx: Context, requestJson: string): Promise<string> {
     const { subjectId } = parseJsonArg(SubjectRequest, requestJson, 'GetCustodian');
     const archive = await this.requireArchive(ctx, subjectId);
     return canonicalJson({ subjectId, holderSchoolId: archive.holderSchoolId });
@@ -224,7 +224,7 @@ export class GrowthContract extends Contract {
    * an organisation with live consent sees the consented dimensions; anyone else is refused.
    */
   @Transaction(false)
-  async ReadArchive(ctx: LedgerContext, requestJson: string): Promise<string> {
+  async ReadArchive(ctx: Context, requestJson: string): Promise<string> {
     const { subjectId } = parseJsonArg(SubjectRequest, requestJson, 'ReadArchive');
     const caller = await resolveCaller(ctx);
     const archive = await this.requireArchive(ctx, subjectId);

@@ -20,7 +20,7 @@ import {
   parseJsonArg,
 } from '@edu-ledger/domain';
 import { requireOrg, requireRole, resolveCaller, type Caller } from './caller.js';
-import { Contract, Info, Transaction } from './fabric.js';
+import { Context, Contract, Info, Transaction } from './fabric.js';
 import type { LedgerContext } from './ledger-context.js';
 import { K } from './keys.js';
 import { emit, key, listRecords, pageRecords, readRecord, txTime, writeRecord } from './store.js';
@@ -40,7 +40,7 @@ export class InspectionContract extends Contract {
   }
 
   @Transaction()
-  async PlanInspection(ctx: LedgerContext, requestJson: string): Promise<string> {
+  async PlanInspection(ctx: Context, requestJson: string): Promise<string> {
     const request = parseJsonArg(PlanInspectionRequest, requestJson, 'PlanInspection');
     const caller = await requireRole(ctx, ['inspector']);
     const school = await requireOrg(ctx, request.schoolId);
@@ -74,7 +74,7 @@ export class InspectionContract extends Contract {
   }
 
   @Transaction()
-  async RecordVisit(ctx: LedgerContext, requestJson: string): Promise<string> {
+  async RecordVisit(ctx: Context, requestJson: string): Promise<string> {
     const request = parseJsonArg(RecordVisitRequest, requestJson, 'RecordVisit');
     const { inspection, inspectionKey } = await this.forInspector(ctx, request.inspectionId, 'RecordVisit');
     const now = txTime(ctx);
@@ -92,7 +92,7 @@ export class InspectionContract extends Contract {
 
   /** The school answers every open corrective action it names, with evidence digests. */
   @Transaction()
-  async RespondToActions(ctx: LedgerContext, requestJson: string): Promise<string> {
+  async RespondToActions(ctx: Context, requestJson: string): Promise<string> {
     const request = parseJsonArg(RespondToActionsRequest, requestJson, 'RespondToActions');
     const caller = await requireRole(ctx, ['school-admin', 'teacher']);
     const { inspection, inspectionKey } = await this.find(ctx, request.inspectionId, caller.org.orgId);
@@ -117,7 +117,7 @@ export class InspectionContract extends Contract {
   }
 
   @Transaction()
-  async Reinspect(ctx: LedgerContext, requestJson: string): Promise<string> {
+  async Reinspect(ctx: Context, requestJson: string): Promise<string> {
     const request = parseJsonArg(ReinspectRequest, requestJson, 'Reinspect');
     const { inspection, inspectionKey } = await this.forInspector(ctx, request.inspectionId, 'Reinspect');
     const now = txTime(ctx);
@@ -147,7 +147,7 @@ export class InspectionContract extends Contract {
 
   /** Closing with open actions is refused: an inspection closes once its actions are resolved. */
   @Transaction()
-  async CloseInspection(ctx: LedgerContext, requestJson: string): Promise<string> {
+  async CloseInspection(ctx: Context, requestJson: string): Promise<string> {
     const request = parseJsonArg(CloseInspectionRequest, requestJson, 'CloseInspection');
     const { inspection, inspectionKey } = await this.forInspector(
       ctx,
@@ -170,7 +170,7 @@ export class InspectionContract extends Contract {
   }
 
   @Transaction(false)
-  async GetInspection(ctx: LedgerContext, requestJson: string): Promise<string> {
+  async GetInspection(ctx: Context, requestJson: string): Promise<string> {
     const { inspectionId } = parseJsonArg(InspectionIdRequest, requestJson, 'GetInspection');
     const caller = await resolveCaller(ctx);
     const { inspection } = await this.find(
@@ -182,7 +182,7 @@ export class InspectionContract extends Contract {
   }
 
   @Transaction(false)
-  async ListInspections(ctx: LedgerContext, requestJson: string): Promise<string> {
+  async ListInspections(ctx: Context, requestJson: string): Promise<string> {
     const { orgId, ...page } = parseJsonArg(
       PageRequest.extend({ orgId: OrgId }),
       requestJson,
@@ -197,7 +197,7 @@ export class InspectionContract extends Contract {
 
   /** Open corrective actions past their deadline at `at`, for the caller's bureau. */
   @Transaction(false)
-  async ListOverdueActions(ctx: LedgerContext, requestJson: string): Promise<string> {
+  async ListOverdueActions(ctx: Context, requestJson: string): Promise<string> {
     const query = parseJsonArg(OverdueQuery, requestJson, 'ListOverdueActions');
     const caller = await requireRole(ctx, ['inspector', 'bureau-admin']);
     const at = Date.parse(query.at);
@@ -220,7 +220,7 @@ export class InspectionContract extends Contract {
 
   /** A school's self-evaluation (school-admin) or an external evaluation (inspector) for a period. */
   @Transaction()
-  async SubmitEvaluation(ctx: LedgerContext, requestJson: string): Promise<string> {
+  async SubmitEvaluation(ctx: Context, requestJson: string): Promise<string> {
     const request = parseJsonArg(SubmitEvaluationRequest, requestJson, 'SubmitEvaluation');
     const caller = await requireRole(ctx, ['school-admin', 'inspector']);
     const school = await requireOrg(ctx, request.schoolId);
@@ -248,7 +248,7 @@ export class InspectionContract extends Contract {
 
   /** Self and external evaluations side by side, per period. */
   @Transaction(false)
-  async GetEvaluations(ctx: LedgerContext, requestJson: string): Promise<string> {
+  async GetEvaluations(ctx: Context, requestJson: string): Promise<string> {
     const query = parseJsonArg(EvaluationQuery, requestJson, 'GetEvaluations');
     const reports = await listRecords(
       ctx,

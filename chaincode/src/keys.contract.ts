@@ -1,4 +1,4 @@
-import { Contract, Info, Transaction } from './fabric.js';
+import { Context, Contract, Info, Transaction } from './fabric.js';
 import {
   ADMIN_ROLE_BY_KIND,
   DidRequest,
@@ -31,7 +31,7 @@ export class KeysContract extends Contract {
   }
 
   @Transaction()
-  async RegisterKey(ctx: LedgerContext, requestJson: string): Promise<string> {
+  async RegisterKey(ctx: Context, requestJson: string): Promise<string> {
     const request = parseJsonArg(RegisterKeyRequest, requestJson, 'RegisterKey');
     const org = await this.requireKeyAdmin(ctx);
     const controller = request.id.split('#')[0] ?? '';
@@ -74,7 +74,7 @@ export class KeysContract extends Contract {
 
   /** Ends a key's window now. `compromised` also makes every later check of it fail. */
   @Transaction()
-  async RevokeKey(ctx: LedgerContext, requestJson: string): Promise<string> {
+  async RevokeKey(ctx: Context, requestJson: string): Promise<string> {
     const request = parseJsonArg(RevokeKeyRequest, requestJson, 'RevokeKey');
     const org = await this.requireKeyAdmin(ctx);
     const keyKey = key(ctx, K.key, org.orgId, request.id);
@@ -94,7 +94,7 @@ export class KeysContract extends Contract {
   }
 
   @Transaction(false)
-  async ListKeys(ctx: LedgerContext, requestJson: string): Promise<string> {
+  async ListKeys(ctx: Context, requestJson: string): Promise<string> {
     const { orgId } = parseJsonArg(OrgIdRequest, requestJson, 'ListKeys');
     return canonicalJson(await listRecords(ctx, IssuerKey, K.key, orgId));
   }
@@ -105,7 +105,7 @@ export class KeysContract extends Contract {
    * at signing time is a separate question (CheckKeyValidity).
    */
   @Transaction(false)
-  async GetDidDocument(ctx: LedgerContext, requestJson: string): Promise<string> {
+  async GetDidDocument(ctx: Context, requestJson: string): Promise<string> {
     const { did } = parseJsonArg(DidRequest, requestJson, 'GetDidDocument');
     const ref = await readRecord(ctx, key(ctx, K.orgByDid, did), OrgRef);
     if (!ref) throw new DomainError('NOT_FOUND', `no organisation has DID ${did}`);
@@ -128,7 +128,7 @@ export class KeysContract extends Contract {
   }
 
   @Transaction(false)
-  async CheckKeyValidity(ctx: LedgerContext, requestJson: string): Promise<string> {
+  async CheckKeyValidity(ctx: Context, requestJson: string): Promise<string> {
     const query = parseJsonArg(KeyValidityQuery, requestJson, 'CheckKeyValidity');
     return canonicalJson(await checkKeyValidity(ctx, query.id, query.at));
   }

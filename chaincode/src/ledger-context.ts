@@ -36,7 +36,7 @@ export interface LedgerStub {
     attributes: string[],
     pageSize: number,
     bookmark?: string,
-  ): Promise<{ iterator: LedgerIterator<KV>; metadata: PageMetadata }>;
+  ): Promise<{ iterator: LedgerIterator<KV>; metadata?: PageMetadata }>;
   getHistoryForKey(key: string): Promise<LedgerIterator<KeyModification>>;
   getTxID(): string;
   getDateTimestamp(): Date;
@@ -46,6 +46,8 @@ export interface LedgerStub {
 export interface LedgerClientIdentity {
   getMSPID(): string;
   getID(): string;
+  /** The caller's certificate (PEM bytes for an X.509 MSP), as the peer received it. */
+  getIDBytes(): Uint8Array;
 }
 
 export interface LedgerContext {

@@ -14,8 +14,7 @@ import {
   parseJsonArg,
 } from '@edu-ledger/domain';
 import { requireOrg, requireRole } from './caller.js';
-import { Contract, Info, Transaction } from './fabric.js';
-import type { LedgerContext } from './ledger-context.js';
+import { Context, Contract, Info, Transaction } from './fabric.js';
 import { K } from './keys.js';
 import { checkAccreditation } from './registry.contract.js';
 import { emit, key, listRecords, readRecord, txTime, writeRecord } from './store.js';
@@ -51,7 +50,7 @@ export class PdContract extends Contract {
   }
 
   @Transaction()
-  async DefineRules(ctx: LedgerContext, requestJson: string): Promise<string> {
+  async DefineRules(ctx: Context, requestJson: string): Promise<string> {
     const request = parseJsonArg(DefinePdRulesRequest, requestJson, 'DefineRules');
     const caller = await requireRole(ctx, ['bureau-admin']);
     const rulesKey = key(ctx, K.pdRules, request.version);
@@ -67,13 +66,13 @@ export class PdContract extends Contract {
   }
 
   @Transaction(false)
-  async ListRules(ctx: LedgerContext): Promise<string> {
+  async ListRules(ctx: Context): Promise<string> {
     return canonicalJson(await listRecords(ctx, PdRules, K.pdRules));
   }
 
   /** An accredited provider records a completion; credits are computed with the rules in force on that day. */
   @Transaction()
-  async RecordCompletion(ctx: LedgerContext, requestJson: string): Promise<string> {
+  async RecordCompletion(ctx: Context, requestJson: string): Promise<string> {
     const request = parseJsonArg(RecordCompletionRequest, requestJson, 'RecordCompletion');
     const caller = await requireRole(ctx, ['provider-admin', 'school-admin']);
     const now = txTime(ctx);
@@ -123,7 +122,7 @@ export class PdContract extends Contract {
 
   /** The teacher's school confirms (credits then accrue) or rejects a recorded completion. */
   @Transaction()
-  async ConfirmCompletion(ctx: LedgerContext, requestJson: string): Promise<string> {
+  async ConfirmCompletion(ctx: Context, requestJson: string): Promise<string> {
     const request = parseJsonArg(ConfirmCompletionRequest, requestJson, 'ConfirmCompletion');
     const caller = await requireRole(ctx, ['school-admin']);
     const completionKey = key(ctx, K.pdCompletion, request.teacherId, request.completionId);
@@ -148,7 +147,7 @@ export class PdContract extends Contract {
   }
 
   @Transaction(false)
-  async GetCompletion(ctx: LedgerContext, requestJson: string): Promise<string> {
+  async GetCompletion(ctx: Context, requestJson: string): Promise<string> {
     const ref = parseJsonArg(CompletionRef, requestJson, 'GetCompletion');
     const completion = await readRecord(
       ctx,
@@ -161,7 +160,7 @@ export class PdContract extends Contract {
 
   /** Totals per kind (capped) within the cycle containing `at`, and progress toward the requirement. */
   @Transaction(false)
-  async GetTeacherProgress(ctx: LedgerContext, requestJson: string): Promise<string> {
+  async GetTeacherProgress(ctx: Context, requestJson: string): Promise<string> {
     const query = parseJsonArg(TeacherProgressQuery, requestJson, 'GetTeacherProgress');
     const at = Date.parse(query.at);
     const rules = rulesAt(await listRecords(ctx, PdRules, K.pdRules), at);
@@ -206,7 +205,7 @@ export class PdContract extends Contract {
   }
 
   @Transaction()
-  async RecordTeacherEvaluation(ctx: LedgerContext, requestJson: string): Promise<string> {
+  async RecordTeacherEvaluation(ctx: Context, requestJson: string): Promise<string> {
     const request = parseJsonArg(RecordTeacherEvaluationRequest, requestJson, 'RecordTeacherEvaluation');
     const caller = await requireRole(ctx, ['school-admin']);
     if (new Set(request.scores.map((s) => s.dimension)).size !== request.scores.length) {
@@ -227,7 +226,7 @@ export class PdContract extends Contract {
   }
 
   @Transaction(false)
-  async ListTeacherEvaluations(ctx: LedgerContext, requestJson: string): Promise<string> {
+  async ListTeacherEvaluations(ctx: Context, requestJson: string): Promise<string> {
     const { teacherId } = parseJsonArg(
       TeacherProgressQuery.pick({ teacherId: true }),
       requestJson,

@@ -1,4 +1,4 @@
-import { Contract, Info, Transaction } from './fabric.js';
+import { Context, Contract, Info, Transaction } from './fabric.js';
 import { z } from 'zod';
 import {
   ADMIN_ROLE_BY_KIND,
@@ -6,6 +6,7 @@ import {
   AccreditationCheck,
   AccreditationQuery,
   AccreditRequest,
+  CallerIdentity,
   DidRequest,
   DomainError,
   EVENTS,
@@ -39,7 +40,7 @@ export class RegistryContract extends Contract {
   }
 
   @Transaction()
-  async RegisterOrganization(ctx: LedgerContext, requestJson: string): Promise<string> {
+  async RegisterOrganization(ctx: Context, requestJson: string): Promise<string> {
     const request = parseJsonArg(RegisterOrganizationRequest, requestJson, 'RegisterOrganization');
     const genesisKey = key(ctx, K.meta, 'genesis');
     const genesis = await readRecord(ctx, genesisKey, GenesisFlag);
@@ -48,7 +49,7 @@ export class RegistryContract extends Contract {
       // Genesis: only a bureau, registered by an admin of its own MSP.
       if (request.kind !== 'bureau')
         throw new DomainError('INVALID_STATE', 'the first organisation must be a bureau');
-      if (ctx.clientIdentity.getMSPID() !== request.mspId || !isAdminIdentity(ctx.clientIdentity.getID())) {
+      if (ctx.clientIdentity.getMSPID() !== request.mspId || !isAdminIdentity(ctx.clientIdentity)) {
         throw new DomainError(
           'FORBIDDEN_ROLE',
           'the genesis bureau is registered by an admin of its own MSP',
@@ -89,13 +90,13 @@ export class RegistryContract extends Contract {
   }
 
   @Transaction(false)
-  async GetOrganization(ctx: LedgerContext, requestJson: string): Promise<string> {
+  async GetOrganization(ctx: Context, requestJson: string): Promise<string> {
     const { orgId } = parseJsonArg(OrgIdRequest, requestJson, 'GetOrganization');
     return canonicalJson(await requireOrg(ctx, orgId));
   }
 
   @Transaction(false)
-  async GetOrganizationByMsp(ctx: LedgerContext, requestJson: string): Promise<string> {
+  async GetOrganizationByMsp(ctx: Context, requestJson: string): Promise<string> {
     const { mspId } = parseJsonArg(MspRequest, requestJson, 'GetOrganizationByMsp');
     const org = await orgForMsp(ctx, mspId);
     if (!org) throw new DomainError('ORG_NOT_FOUND', `no organisation for MSP ${mspId}`);
@@ -103,7 +104,7 @@ export class RegistryContract extends Contract {
   }
 
   @Transaction(false)
-  async GetOrganizationByDid(ctx: LedgerContext, requestJson: string): Promise<string> {
+  async GetOrganizationByDid(ctx: Context, requestJson: string): Promise<string> {
     const { did } = parseJsonArg(DidRequest, requestJson, 'GetOrganizationByDid');
     const ref = await readRecord(ctx, key(ctx, K.orgByDid, did), OrgRef);
     if (!ref) throw new DomainError('ORG_NOT_FOUND', `no organisation has DID ${did}`);
@@ -111,13 +112,27 @@ export class RegistryContract extends Contract {
   }
 
   @Transaction(false)
-  async ListOrganizations(ctx: LedgerContext): Promise<string> {
+  async ListOrganizations(ctx: Context): Promise<string> {
     return canonicalJson(await listRecords(ctx, Organization, K.org));
+  }
+
+  /**
+   * The caller's identity as the chaincode sees it, registered or not: lets a client check that its
+   * own idea of its id (the one role grants name) is the peer's.
+   */
+  @Transaction(false)
+  async Identify(ctx: Context): Promise<string> {
+    const identity: CallerIdentity = {
+      mspId: ctx.clientIdentity.getMSPID(),
+      id: ctx.clientIdentity.getID(),
+      isAdmin: isAdminIdentity(ctx.clientIdentity),
+    };
+    return canonicalJson(identity);
   }
 
   /** Who am I: the caller's organisation and roles, as the chaincode sees them. */
   @Transaction(false)
-  async WhoAmI(ctx: LedgerContext): Promise<string> {
+  async WhoAmI(ctx: Context): Promise<string> {
     const caller = await resolveCaller(ctx);
     return canonicalJson({
       mspId: caller.mspId,
@@ -129,7 +144,7 @@ export class RegistryContract extends Contract {
 
   /** Sets the full role list of one identity of the caller's own MSP (an empty list removes all). */
   @Transaction()
-  async GrantRoles(ctx: LedgerContext, requestJson: string): Promise<string> {
+  async GrantRoles(ctx: Context, requestJson: string): Promise<string> {
     const request = parseJsonArg(GrantRolesRequest, requestJson, 'GrantRoles');
     const caller = await resolveCaller(ctx);
     if (!caller.roles.has(ADMIN_ROLE_BY_KIND[caller.org.kind])) {
@@ -153,7 +168,7 @@ export class RegistryContract extends Contract {
   }
 
   @Transaction()
-  async Accredit(ctx: LedgerContext, requestJson: string): Promise<string> {
+  async Accredit(ctx: Context, requestJson: string): Promise<string> {
     const request = parseJsonArg(AccreditRequest, requestJson, 'Accredit');
     const caller = await requireRole(ctx, ['bureau-admin']);
     const org = await requireOrg(ctx, request.orgId);
@@ -181,7 +196,7 @@ export class RegistryContract extends Contract {
   }
 
   @Transaction()
-  async SuspendAccreditation(ctx: LedgerContext, requestJson: string): Promise<string> {
+  async SuspendAccreditation(ctx: Context, requestJson: string): Promise<string> {
     const request = parseJsonArg(SuspendAccreditationRequest, requestJson, 'SuspendAccreditation');
     const { accrKey, accreditation } = await this.ownAccreditation(ctx, request);
     const now = txTime(ctx);
@@ -198,7 +213,7 @@ export class RegistryContract extends Contract {
   }
 
   @Transaction()
-  async ReinstateAccreditation(ctx: LedgerContext, requestJson: string): Promise<string> {
+  async ReinstateAccreditation(ctx: Context, requestJson: string): Promise<string> {
     const request = parseJsonArg(ReinstateAccreditationRequest, requestJson, 'ReinstateAccreditation');
     const { accrKey, accreditation } = await this.ownAccreditation(ctx, request);
     const open = accreditation.suspensions.find((s) => s.until === undefined);
@@ -213,14 +228,14 @@ export class RegistryContract extends Contract {
   }
 
   @Transaction(false)
-  async ListAccreditations(ctx: LedgerContext, requestJson: string): Promise<string> {
+  async ListAccreditations(ctx: Context, requestJson: string): Promise<string> {
     const { orgId } = parseJsonArg(OrgIdRequest, requestJson, 'ListAccreditations');
     return canonicalJson(await listRecords(ctx, Accreditation, K.accreditation, orgId));
   }
 
   /** Was the organisation accredited for this credential type at the given instant? */
   @Transaction(false)
-  async CheckAccreditation(ctx: LedgerContext, requestJson: string): Promise<string> {
+  async CheckAccreditation(ctx: Context, requestJson: string): Promise<string> {
     const query = parseJsonArg(AccreditationQuery, requestJson, 'CheckAccreditation');
     return canonicalJson(await checkAccreditation(ctx, query));
   }

@@ -79,7 +79,12 @@ export interface Page<T> {
   bookmark: string;
 }
 
-/** One page of records under a composite-key prefix (a read-only query on Fabric). */
+/**
+ * One page of records under a composite-key prefix (a read-only query on Fabric). A peer starts the
+ * range at the bookmark as given, so a bookmark outside this query's prefix would read another
+ * prefix's records (another school's inspections): such a bookmark is refused.
+ * @throws DomainError INVALID_ARGUMENT for a bookmark that this query did not hand out.
+ */
 export async function pageRecords<S extends z.ZodType>(
   ctx: LedgerContext,
   schema: S,
@@ -87,14 +92,50 @@ export async function pageRecords<S extends z.ZodType>(
   objectType: string,
   ...attributes: string[]
 ): Promise<Page<z.output<S>>> {
+  const bookmark = page.bookmark ?? '';
+  if (bookmark !== '' && !bookmark.startsWith(key(ctx, objectType, ...attributes))) {
+    throw new DomainError('INVALID_ARGUMENT', 'the bookmark does not belong to this query');
+  }
   const { iterator, metadata } = await ctx.stub.getStateByPartialCompositeKeyWithPagination(
     objectType,
     attributes,
     page.pageSize,
-    page.bookmark ?? '',
+    bookmark,
   );
   const kvs = await drain(iterator);
-  return { items: kvs.map((kv) => parseStored(schema, kv.value, kv.key)), bookmark: metadata.bookmark };
+  // fabric-shim leaves `metadata` out when the peer's metadata is empty (an empty last page):
+  // that page has no next one.
+  return {
+    items: kvs.map((kv) => parseStored(schema, kv.value, kv.key)),
+    bookmark: metadata?.bookmark ?? '',
+  };
+}
+
+/**
+ * Every record under a prefix, read page by page. A peer silently cuts one range query at its
+ * `totalQueryLimit` (100,000 by default), so a prefix that may hold more is read in pages of
+ * `pageSize`, each well under that limit. Read-only queries only: Fabric refuses paginated queries
+ * in a transaction that writes.
+ */
+export async function listAllRecords<S extends z.ZodType>(
+  ctx: LedgerContext,
+  schema: S,
+  pageSize: number,
+  objectType: string,
+  ...attributes: string[]
+): Promise<z.output<S>[]> {
+  const out: z.output<S>[] = [];
+  let bookmark = '';
+  do {
+    const page = await pageRecords(ctx, schema, { pageSize, bookmark }, objectType, ...attributes);
+    // A bookmark that does not move would loop forever; a ledger that returns one is broken.
+    if (page.bookmark !== '' && (page.items.length === 0 || page.bookmark === bookmark)) {
+      throw new DomainError('INTERNAL', 'a paged range query did not advance');
+    }
+    out.push(...page.items);
+    bookmark = page.bookmark;
+  } while (bookmark !== '');
+  return out;
 }
 
 export interface HistoryEntry<T> {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { EmbeddedLedger } from '@edu-ledger/ledger-embedded';
+import { x509Identity, type EmbeddedLedger } from '@edu-ledger/ledger-embedded';
 import { call, expectRefused, freshLedger, ids, query, seedConsortium } from './support.js';
 
 describe('registry contract', () => {
@@ -41,10 +41,48 @@ describe('registry contract', () => {
         }),
       );
     });
+
+    it('refuses a genesis bureau registered by a client certificate whose common name says admin', async () => {
+      await expectRefused(
+        ledger,
+        'FORBIDDEN_ROLE',
+        call(ledger, x509Identity('BureauMSP', 'admin@bureau', 'client'), 'registry:RegisterOrganization', {
+          orgId: 'bureau',
+          kind: 'bureau',
+          mspId: 'BureauMSP',
+          name: { zh: '教育局', en: 'Bureau' },
+          did: 'did:web:x:bureau',
+        }),
+      );
+    });
+
+    it('identifies any caller from its certificate, registered or not', async () => {
+      expect(await query(ledger, ids.stranger, 'registry:Identify')).to.deep.equal({
+        ...ids.stranger,
+        isAdmin: false,
+      });
+      expect(await query(ledger, ids.bureauAdmin, 'registry:Identify')).to.deep.equal({
+        ...ids.bureauAdmin,
+        isAdmin: true,
+      });
+    });
   });
 
   describe('with a seeded consortium', () => {
     beforeEach(() => seedConsortium(ledger));
+
+    it('takes the admin role from the certificate’s OU, never from the common name', async () => {
+      const clientNamedAdmin = x509Identity('SchoolGenMSP', 'admin@school-gen', 'client');
+      expect(await query(ledger, clientNamedAdmin, 'registry:WhoAmI')).to.deep.include({
+        roles: [],
+        isMspAdmin: false,
+      });
+      await expectRefused(
+        ledger,
+        'FORBIDDEN_ROLE',
+        call(ledger, clientNamedAdmin, 'registry:GrantRoles', { identityId: ids.teacher.id, roles: [] }),
+      );
+    });
 
     it('registers organisations under their bureau, with bilingual names', async () => {
       const org = (await query(ledger, ids.teacher, 'registry:GetOrganization', {

@@ -17,15 +17,15 @@ export const ids = {
 
 export const T0 = new Date('2026-09-01T08:00:00.000Z');
 
-/** A ledger in a fresh folder with a controllable clock. */
-export async function freshLedger(): Promise<{
+/** A ledger in a fresh folder with a controllable clock (and, if given, a peer's query limit). */
+export async function freshLedger(options: { totalQueryLimit?: number } = {}): Promise<{
   ledger: EmbeddedLedger;
   clock: { now: Date };
   cleanup: () => Promise<void>;
 }> {
   const dir = mkdtempSync(join(tmpdir(), 'edu-cc-'));
   const clock = { now: new Date(T0) };
-  const ledger = await EmbeddedLedger.open({ path: join(dir, 'ledger'), now: () => clock.now });
+  const ledger = await EmbeddedLedger.open({ path: join(dir, 'ledger'), now: () => clock.now, ...options });
   return {
     ledger,
     clock,

@@ -54,13 +54,30 @@ export function parseErrorCode(message: string): { code: ErrorCode; detail: stri
   return { code: code as ErrorCode, detail: detail ?? '' };
 }
 
-/** Finds a stable code anywhere in a message (Fabric wraps chaincode messages in its own text). */
+/**
+ * Every code as a whole token followed by ':'. The look-behind keeps a code from matching inside a
+ * longer one (`NOT_FOUND` in `ORG_NOT_FOUND`), whatever the order of ERROR_CODES.
+ */
+const CODE_TOKEN = new RegExp(`(?<![A-Z0-9_])(${ERROR_CODES.join('|')}): ?`);
+
+/**
+ * A gRPC status as grpc-js prints it ahead of the details (`10 ABORTED: `, `13 INTERNAL: `): the
+ * transport's code, not the chaincode's, even when its name is also one of ours.
+ */
+const GRPC_STATUS_PREFIX = /^\d+ [A-Z_]+: /;
+
+/**
+ * Finds the stable code in a message that Fabric wrapped in its own text, e.g. `10 ABORTED: failed
+ * to endorse transaction, see attached details for more info` followed by `chaincode response 500,
+ * ORG_NOT_FOUND: organisation x is not registered`: the earliest whole code token followed by ':'.
+ * The detail is what follows that code.
+ */
 export function findErrorCode(message: string): { code: ErrorCode; detail: string } | undefined {
   const direct = parseErrorCode(message);
   if (direct) return direct;
-  for (const code of ERROR_CODES) {
-    const at = message.indexOf(`${code}: `);
-    if (at >= 0) return { code, detail: message.slice(at + code.length + 2) };
-  }
-  return undefined;
+  const text = message.replace(GRPC_STATUS_PREFIX, '');
+  // A regular expression without the global flag finds the leftmost match: the earliest code.
+  const match = CODE_TOKEN.exec(text);
+  const code = ERROR_CODES.find((c) => c === match?.[1]);
+  return match && code ? { code, detail: text.slice(match.index + match[0].length) } : undefined;
 }

@@ -120,6 +120,17 @@ export const RoleGrant = z.object({
 });
 export type RoleGrant = z.infer<typeof RoleGrant>;
 
+/**
+ * The caller as the chaincode sees it (`registry:Identify`): MSP, Fabric's `getID()` and whether
+ * the certificate is the MSP's admin (NodeOU `admin`). No registration is needed to ask.
+ */
+export const CallerIdentity = z.object({
+  mspId: MspId,
+  id: RoleGrant.shape.identityId,
+  isAdmin: z.boolean(),
+});
+export type CallerIdentity = z.infer<typeof CallerIdentity>;
+
 export const GrantRolesRequest = z.object({
   identityId: RoleGrant.shape.identityId,
   roles: RoleGrant.shape.roles,

@@ -6,3 +6,5 @@ export {
   type EmbeddedLedgerOptions,
 } from './embedded/embedded-ledger.js';
 export { x509Identity } from './identities.js';
+export { DevelopmentCertificates } from './dev-ca/development-certificates.js';
+export { parseIdentityId } from './identities.js';

@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { ClassicLevel } from 'classic-level';
 import fabricContractApi from 'fabric-contract-api';
-import type { LedgerContext } from '@edu-ledger/chaincode';
+import { Context, Transaction } from '@edu-ledger/chaincode';
 import { DomainError } from '@edu-ledger/domain';
 import { EmbeddedLedger, x509Identity } from '../src/index.js';
 
-const { Contract, Transaction } = fabricContractApi;
+const { Contract } = fabricContractApi;
 const alice = x509Identity('Org1MSP', 'alice');
 
 /**
@@ -23,7 +23,7 @@ class CounterContract extends Contract {
   }
 
   @Transaction()
-  async Add(ctx: LedgerContext, name: string, by: string): Promise<string> {
+  async Add(ctx: Context, name: string, by: string): Promise<string> {
     const key = ctx.stub.createCompositeKey('counter', [name]);
     const raw = await ctx.stub.getState(key);
     const current = raw.length ? Number(Buffer.from(raw).toString()) : 0;
@@ -35,19 +35,19 @@ class CounterContract extends Contract {
   }
 
   @Transaction()
-  async Remove(ctx: LedgerContext, name: string): Promise<string> {
+  async Remove(ctx: Context, name: string): Promise<string> {
     await ctx.stub.deleteState(ctx.stub.createCompositeKey('counter', [name]));
     return 'ok';
   }
 
   @Transaction()
-  async Fail(ctx: LedgerContext, name: string): Promise<string> {
+  async Fail(ctx: Context, name: string): Promise<string> {
     await ctx.stub.putState(ctx.stub.createCompositeKey('counter', [name]), Buffer.from('999'));
     throw new Error('INVALID_STATE: refused after writing');
   }
 
   @Transaction(false)
-  async List(ctx: LedgerContext): Promise<string> {
+  async List(ctx: Context): Promise<string> {
     const out: string[] = [];
     const it = await ctx.stub.getStateByPartialCompositeKey('counter', []);
     for (;;) {
@@ -63,7 +63,7 @@ class CounterContract extends Contract {
 
   /** Counts the range, then writes: a range read that a concurrent insert turns into a phantom. */
   @Transaction()
-  async CountInto(ctx: LedgerContext, name: string): Promise<string> {
+  async CountInto(ctx: Context, name: string): Promise<string> {
     const it = await ctx.stub.getStateByPartialCompositeKey('counter', []);
     let n = 0;
     for (;;) {
@@ -77,7 +77,7 @@ class CounterContract extends Contract {
   }
 
   @Transaction(false)
-  async Page(ctx: LedgerContext, size: string, bookmark: string): Promise<string> {
+  async Page(ctx: Context, size: string, bookmark: string): Promise<string> {
     const { iterator, metadata } = await ctx.stub.getStateByPartialCompositeKeyWithPagination(
       'counter',
       [],
@@ -94,7 +94,7 @@ class CounterContract extends Contract {
   }
 
   @Transaction(false)
-  async History(ctx: LedgerContext, name: string): Promise<string> {
+  async History(ctx: Context, name: string): Promise<string> {
     const it = await ctx.stub.getHistoryForKey(ctx.stub.createCompositeKey('counter', [name]));
     const out: string[] = [];
     for (;;) {

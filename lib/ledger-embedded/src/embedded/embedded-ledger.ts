@@ -1,19 +1,29 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { ClassicLevel, type BatchOperation } from 'classic-level';
 import { DomainError, canonicalJson, findErrorCode, type ClientIdentity } from '@edu-ledger/domain';
 import { contracts as defaultContracts, declaredTransactions } from '@edu-ledger/chaincode';
-import type {
-  ChainCheck,
-  IdentityKind,
-  LedgerEvent,
-  LedgerPort,
-  SubmitResult,
-  TxLocation,
+import {
+  TransactionInvalidError,
+  type ChainCheck,
+  type IdentityKind,
+  type LedgerEvent,
+  type LedgerPort,
+  type SubmitResult,
+  type TxLocation,
 } from '@edu-ledger/ledger-port';
+import { DevelopmentCertificates } from '../dev-ca/development-certificates.js';
 import { x509Identity } from '../identities.js';
-import { TxSimulator, type ReadWriteSet, type SimulatedEvent } from './simulator.js';
-import { fnv1a32 } from './key-filter.js';
+import {
+  ZERO_HASH,
+  headerHash,
+  sha256,
+  type Block,
+  type BlockTransaction,
+  type ValidationCode,
+} from './block.js';
+import { verifyChain } from './chain-check.js';
+import { TxSimulator, type ReadWriteSet, type SimulatedEvent, type SimulationMode } from './simulator.js';
 import {
   StateStore,
   encodeHistory,
@@ -24,30 +34,11 @@ import {
   type Version,
 } from './state-store.js';
 
+export { ZERO_HASH, headerHash, sha256, type Block, type BlockTransaction, type ValidationCode };
+
 /** Any fabric-contract-api contract class with a no-argument constructor. */
 type ContractClass = new () => { getName(): string };
 type TxFunction = (ctx: unknown, ...args: string[]) => Promise<unknown>;
-
-export const ZERO_HASH = '0'.repeat(64);
-
-export type ValidationCode = 'VALID' | 'MVCC_READ_CONFLICT' | 'PHANTOM_READ_CONFLICT';
-
-export interface BlockTransaction {
-  txId: string;
-  timestamp: string;
-  creator: ClientIdentity;
-  fn: string;
-  args: string[];
-  rwset: ReadWriteSet;
-  event: SimulatedEvent | null;
-  response: string;
-  validationCode: ValidationCode;
-}
-
-export interface Block {
-  header: { number: number; previousHash: string; dataHash: string };
-  data: { transactions: BlockTransaction[] };
-}
 
 export interface EmbeddedLedgerOptions {
   /** Folder holding the LevelDB database. */
@@ -58,17 +49,29 @@ export interface EmbeddedLedgerOptions {
   maxBlockTransactions?: number;
   /** fsync each block; off only for benchmarks of the raw engine. */
   sync?: boolean;
+  /**
+   * The most results one range query returns, as a peer's `ledger.state.totalQueryLimit`
+   * (100,000 in Fabric's sample core.yaml); tests lower it to prove code reads in pages.
+   */
+  totalQueryLimit?: number;
   contracts?: readonly ContractClass[];
 }
+
+/** A transaction function and the number of string arguments its metadata declares. */
+interface TxTarget {
+  instance: object;
+  method: TxFunction;
+  parameters: number;
+}
+
+/** Fabric's sample core.yaml sets `ledger.state.totalQueryLimit` to 100,000. */
+const DEFAULT_TOTAL_QUERY_LIMIT = 100_000;
 
 interface Pending {
   tx: Omit<BlockTransaction, 'validationCode'>;
   resolve: (r: SubmitResult) => void;
   reject: (e: Error) => void;
 }
-
-export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
-export const headerHash = (header: Block['header']): string => sha256(canonicalJson(header));
 
 /**
  * The default ledger: the chaincode contracts run in-process over LevelDB with Fabric's semantics
@@ -78,7 +81,8 @@ export const headerHash = (header: Block['header']): string => sha256(canonicalJ
  */
 export class EmbeddedLedger implements LedgerPort {
   readonly kind = 'embedded' as const;
-  private readonly functions = new Map<string, { instance: object; method: TxFunction }>();
+  private readonly functions = new Map<string, TxTarget>();
+  private readonly certificates = new DevelopmentCertificates();
   private readonly listeners = new Set<(e: LedgerEvent) => void>();
   private readonly pending: Pending[] = [];
   private committing = false;
@@ -94,10 +98,14 @@ export class EmbeddedLedger implements LedgerPort {
   ) {
     for (const Contract of contracts) {
       const instance = new Contract();
-      for (const { name } of declaredTransactions(instance)) {
+      for (const { name, parameters } of declaredTransactions(instance)) {
         const method: unknown = Reflect.get(instance, name);
         if (typeof method === 'function') {
-          this.functions.set(`${instance.getName()}:${name}`, { instance, method: method as TxFunction });
+          this.functions.set(`${instance.getName()}:${name}`, {
+            instance,
+            method: method as TxFunction,
+            parameters,
+          });
         }
       }
     }
@@ -114,6 +122,7 @@ export class EmbeddedLedger implements LedgerPort {
         now: options.now ?? (() => new Date()),
         maxBlockTransactions: options.maxBlockTransactions ?? 200,
         sync: options.sync ?? true,
+        totalQueryLimit: options.totalQueryLimit ?? DEFAULT_TOTAL_QUERY_LIMIT,
       },
       options.contracts ?? defaultContracts,
     );
@@ -146,7 +155,7 @@ export class EmbeddedLedger implements LedgerPort {
   }
 
   async submit(identity: ClientIdentity, fn: string, args: readonly string[]): Promise<SubmitResult> {
-    const simulated = await this.simulate(identity, fn, args);
+    const simulated = await this.simulate(identity, fn, args, 'submit');
     return new Promise<SubmitResult>((resolve, reject) => {
       this.pending.push({ tx: simulated, resolve, reject });
       this.scheduleCommit();
@@ -154,7 +163,7 @@ export class EmbeddedLedger implements LedgerPort {
   }
 
   async evaluate(identity: ClientIdentity, fn: string, args: readonly string[]): Promise<string> {
-    return (await this.simulate(identity, fn, args)).response;
+    return (await this.simulate(identity, fn, args, 'evaluate')).response;
   }
 
   onEvent(listener: (event: LedgerEvent) => void): () => void {
@@ -199,16 +208,31 @@ export class EmbeddedLedger implements LedgerPort {
     identity: ClientIdentity,
     fn: string,
     args: readonly string[],
+    mode: SimulationMode,
   ): Promise<Omit<BlockTransaction, 'validationCode'>> {
     if (this.closed) throw new DomainError('LEDGER_UNAVAILABLE', 'ledger is closed');
     const target = this.functions.get(fn);
     if (!target) throw new DomainError('INVALID_ARGUMENT', `no transaction ${fn}`);
+    // fabric-shim refuses a call whose argument count differs from the declared parameters.
+    if (args.length !== target.parameters) {
+      throw new DomainError(
+        'INVALID_ARGUMENT',
+        `${fn}: expected ${target.parameters} parameters, but ${args.length} have been supplied`,
+      );
+    }
+    const certificate = await this.certificates.certificateFor(identity);
     const txId = randomBytes(32).toString('hex');
     const timestamp = this.options.now();
-    const simulator = new TxSimulator(this.store, txId, timestamp);
+    const simulator = new TxSimulator(this.store, {
+      txId,
+      timestamp,
+      mode,
+      totalQueryLimit: this.options.totalQueryLimit,
+    });
     let response: unknown;
     try {
-      response = await target.method.call(target.instance, simulator.context(identity), ...args);
+      const ctx = simulator.context(identity, certificate);
+      response = await target.method.call(target.instance, ctx, ...args);
     } catch (error) {
       throw asDomainError(error);
     }
@@ -302,9 +326,8 @@ export class EmbeddedLedger implements LedgerPort {
       if (tx.validationCode === 'VALID') {
         pending.resolve({ txId: tx.txId, blockNumber: number, result: tx.response });
       } else {
-        pending.reject(
-          new DomainError('MVCC_READ_CONFLICT', `transaction ${tx.txId} invalidated: ${tx.validationCode}`),
-        );
+        // As the Fabric adapter reports it: in a block, invalid, changed nothing (code MVCC_READ_CONFLICT).
+        pending.reject(new TransactionInvalidError(tx.txId, tx.validationCode));
       }
     }
     for (const tx of transactions) {
@@ -371,168 +394,12 @@ export class EmbeddedLedger implements LedgerPort {
 
   /**
    * Recomputes everything derivable from the blocks — header chain, data hashes, world state,
-   * history and transaction index — and compares it byte for byte with what is stored.
-   *
-   * Memory stays bounded whatever the ledger's size: the expected entries are built for one share
-   * of the keys at a time (keys are split into buckets by a hash), replaying the blocks once per
-   * bucket. It starts with one bucket and, when a bucket would hold more than
-   * `maxEntriesInMemory` expected entries, starts again with four times as many.
+   * history and transaction index — and compares it byte for byte with what is stored (see
+   * chain-check.ts for how memory stays bounded).
    */
   async verifyChain(options: { maxEntriesInMemory?: number } = {}): Promise<ChainCheck> {
-    const limit = options.maxEntriesInMemory ?? VERIFY_MAX_ENTRIES;
-    for (let buckets = 1; ; buckets *= 4) {
-      // One key's history cannot be split; past this many buckets the limit is no longer applied.
-      const check = await this.verifyInBuckets(buckets, buckets >= VERIFY_MAX_BUCKETS ? Infinity : limit);
-      if (check !== undefined) return check;
-    }
+    return verifyChain(this.store, { height: this.chainHeight, lastHash: this.lastHash }, options);
   }
-
-  /** One complete verification with `buckets` buckets; undefined if a bucket outgrew `limit`. */
-  private async verifyInBuckets(buckets: number, limit: number): Promise<ChainCheck | undefined> {
-    const problems: string[] = [];
-    const note = (p: string): void => {
-      if (problems.length < 50) problems.push(p);
-    };
-    const inBucket = (key: string, bucket: number): boolean =>
-      buckets === 1 || fnv1a32(key) % buckets === bucket;
-    let height = 0;
-    let lastHash = ZERO_HASH;
-    let checkedTransactions = 0;
-    let checkedKeys = 0;
-    for (let bucket = 0; bucket < buckets; bucket++) {
-      const first = bucket === 0;
-      const expectedState = new Map<string, string>();
-      const expectedHistory = new Map<string, string>();
-      const expectedTx = new Map<string, string>();
-      let previousHash = ZERO_HASH;
-      let count = 0;
-      for await (const [blockKey, raw] of this.store.blocks.iterator()) {
-        const expectedNumber = count++;
-        let block: Block;
-        try {
-          block = JSON.parse(raw) as Block;
-        } catch {
-          if (first) note(`block ${blockKey}: not valid JSON`);
-          continue;
-        }
-        if (first) {
-          if (canonicalJson(block) !== raw)
-            note(`block ${blockKey}: stored bytes are not the canonical encoding`);
-          if (blockKey !== pad(expectedNumber, 12) || block.header.number !== expectedNumber) {
-            note(`block ${blockKey}: out of sequence (expected ${expectedNumber})`);
-          }
-          if (block.header.previousHash !== previousHash)
-            note(`block ${expectedNumber}: previous-hash link broken`);
-          if (sha256(canonicalJson(block.data)) !== block.header.dataHash)
-            note(`block ${expectedNumber}: data hash mismatch`);
-          checkedTransactions += block.data.transactions.length;
-        }
-        previousHash = headerHash(block.header);
-        for (const [index, tx] of block.data.transactions.entries()) {
-          if (inBucket(tx.txId, bucket)) {
-            expectedTx.set(
-              tx.txId,
-              JSON.stringify({ b: block.header.number, c: tx.validationCode, n: index }),
-            );
-          }
-          if (tx.validationCode !== 'VALID') continue;
-          const version: Version = [block.header.number, index];
-          for (const w of tx.rwset.writes) {
-            if (!inBucket(w.key, bucket)) continue;
-            if (w.value === null) expectedState.delete(w.key);
-            else expectedState.set(w.key, fingerprint(encodeState(w.value, version)));
-            expectedHistory.set(
-              historyKey(w.key, version),
-              fingerprint(encodeHistory({ txId: tx.txId, timestamp: tx.timestamp, value: w.value })),
-            );
-          }
-          if (expectedState.size + expectedHistory.size + expectedTx.size > limit) return undefined;
-        }
-      }
-      if (first) {
-        height = count;
-        lastHash = previousHash;
-        if (count !== this.chainHeight)
-          note(`tip says height ${this.chainHeight} but ${count} blocks are stored`);
-        if (previousHash !== this.lastHash) note('tip hash does not match the last stored block');
-        const tipRaw = await this.store.meta.get('tip');
-        if (count > 0 && tipRaw !== JSON.stringify({ height: count, lastHash: previousHash })) {
-          note('stored tip record does not match the chain');
-        }
-      }
-      // History keys are length-prefixed state keys, so a history entry belongs to its key's bucket.
-      const inThisBucket = (what: 'state' | 'history' | 'tx', key: string): boolean =>
-        inBucket(what === 'history' ? stateKeyOfHistory(key) : key, bucket);
-      await compareSublevel(
-        'state',
-        this.store.state.iterator(),
-        expectedState,
-        note,
-        (k) => inThisBucket('state', k),
-        fingerprint,
-      );
-      await compareSublevel(
-        'history',
-        this.store.history_.iterator(),
-        expectedHistory,
-        note,
-        (k) => inThisBucket('history', k),
-        fingerprint,
-      );
-      await compareSublevel(
-        'transaction index',
-        this.store.txIndex.iterator(),
-        expectedTx,
-        note,
-        (k) => inThisBucket('tx', k),
-        (v) => v,
-      );
-      checkedKeys += expectedState.size;
-    }
-    return { ok: problems.length === 0, height, lastHash, checkedTransactions, checkedKeys, problems };
-  }
-}
-
-/**
- * Expected entries one verification pass may hold: state and history values are kept as 128-bit
- * SHA-256 fingerprints, about 170 bytes an entry with their keys (an estimate), so about 200 MB.
- * A ledger of 100,000 credentials (600,000 entries) is checked in one pass; 1,000,000 in sixteen.
- */
-const VERIFY_MAX_ENTRIES = 1_200_000;
-const VERIFY_MAX_BUCKETS = 1024;
-
-/** What the chain check keeps of a stored value: its SHA-256, 128 bits, base64. */
-function fingerprint(value: string): string {
-  return createHash('sha256').update(value).digest('base64').slice(0, 22);
-}
-
-/** The state key a history key belongs to (see historyKey: an 8-digit length, then the key). */
-function stateKeyOfHistory(historyKeyText: string): string {
-  const length = Number(historyKeyText.slice(0, 8));
-  return historyKeyText.slice(8, 8 + length);
-}
-
-async function compareSublevel(
-  what: string,
-  iterator: AsyncIterable<[string, string]>,
-  expected: Map<string, string>,
-  note: (p: string) => void,
-  mine: (key: string) => boolean,
-  reduce: (value: string) => string,
-): Promise<void> {
-  const seen = new Set<string>();
-  for await (const [key, value] of iterator) {
-    if (!mine(key)) continue;
-    seen.add(key);
-    const want = expected.get(key);
-    if (want === undefined) note(`${what}: unexpected entry ${printable(key)}`);
-    else if (want !== reduce(value)) note(`${what}: altered entry ${printable(key)}`);
-  }
-  for (const key of expected.keys()) if (!seen.has(key)) note(`${what}: missing entry ${printable(key)}`);
-}
-
-function printable(key: string): string {
-  return JSON.stringify(key).slice(1, -1).slice(0, 120);
 }
 
 function sameVersion(a: Version | null, b: Version | null): boolean {

@@ -51,27 +51,48 @@ function arrayIterator<T>(items: readonly T[]): LedgerIterator<T> {
   };
 }
 
+/** How the transaction is run: `submit` may write, `evaluate` is a query whose writes are dropped. */
+export type SimulationMode = 'submit' | 'evaluate';
+
+export interface SimulationOptions {
+  txId: string;
+  timestamp: Date;
+  mode: SimulationMode;
+  /** A peer's `ledger.state.totalQueryLimit`: the most results one range query returns. */
+  totalQueryLimit: number;
+}
+
+/** The smallest key after `key` in LevelDB's order: where a range cut after `key` ends. */
+const justAfter = (key: string): string => `${key}\u0000`;
+
 /**
  * Runs one chaincode invocation against committed state the way a Fabric peer simulates a
  * proposal: reads come from committed state (never from this transaction's own writes), writes are
  * buffered into a write set, and every read is recorded with the version it saw for MVCC at commit.
+ * What a peer refuses is refused here too: paginated queries in a transaction that writes, and
+ * range queries are cut at `totalQueryLimit` as a peer cuts them.
  */
 export class TxSimulator implements LedgerStub {
   private readonly reads = new Map<string, Version | null>();
   private readonly ranges: RangeRead[] = [];
   private readonly writes = new Map<string, string | null>();
   private event: SimulatedEvent | undefined;
+  private paginated = false;
 
   constructor(
     private readonly store: StateStore,
-    private readonly txId: string,
-    private readonly timestamp: Date,
+    private readonly options: SimulationOptions,
   ) {}
 
-  context(identity: { mspId: string; id: string }): LedgerContext {
+  /** The context a transaction function receives: this stub and the caller, certificate included. */
+  context(identity: { mspId: string; id: string }, certificate: Uint8Array): LedgerContext {
     return {
       stub: this,
-      clientIdentity: { getMSPID: () => identity.mspId, getID: () => identity.id },
+      clientIdentity: {
+        getMSPID: () => identity.mspId,
+        getID: () => identity.id,
+        getIDBytes: () => new Uint8Array(certificate),
+      },
     };
   }
 
@@ -96,12 +117,14 @@ export class TxSimulator implements LedgerStub {
 
   async putState(key: string, value: Uint8Array): Promise<void> {
     checkKey(key);
+    this.checkWriteAllowed();
     if (value.length === 0) throw new DomainError('INVALID_ARGUMENT', 'putState needs a non-empty value');
     this.writes.set(key, Buffer.from(value).toString('base64'));
   }
 
   async deleteState(key: string): Promise<void> {
     checkKey(key);
+    this.checkWriteAllowed();
     this.writes.set(key, null);
   }
 
@@ -113,17 +136,30 @@ export class TxSimulator implements LedgerStub {
     return splitCompositeKey(compositeKey);
   }
 
+  /**
+   * A range over a composite-key prefix, cut at `totalQueryLimit` like a peer's; a cut range is
+   * recorded as ending after the last key returned, so commit re-checks exactly what was seen.
+   */
   async getStateByPartialCompositeKey(objectType: string, attributes: string[]): Promise<LedgerIterator<KV>> {
     const start = createCompositeKey(objectType, attributes);
-    const end = start + MAX_UNICODE;
-    const entries = await this.store.range(start, end);
+    const limit = this.options.totalQueryLimit;
+    const found = await this.store.range(start, start + MAX_UNICODE, limit + 1);
+    const entries = found.slice(0, limit);
+    const last = entries[entries.length - 1];
+    const end = found.length > limit && last ? justAfter(last.key) : start + MAX_UNICODE;
     this.ranges.push({ start, end, seen: entries.map((e) => ({ key: e.key, version: e.version })) });
     return arrayIterator(entries.map((e) => ({ key: e.key, value: Buffer.from(e.value, 'base64') })));
   }
 
   /**
-   * Paginated range. On Fabric these are allowed only in read-only queries, so no range read is
-   * recorded; the bookmark is the first key of the next page ('' when there is none).
+   * Paginated range. A peer refuses these in a transaction that writes, whether the write comes
+   * before or after the query (so no range read is recorded). Here they are refused in every submit,
+   * a little stricter than a peer, whose refusal depends on whether that run happened to write: a
+   * submitted transaction is one that may write, and the mistake shows on the first run. The bookmark is the first key of
+   * the next page ('' when there is none); a peer would start the range at any bookmark given, even
+   * outside the prefix, so one that is not inside the range is refused rather than honoured.
+   * @throws DomainError INTERNAL when submitting or after a write; INVALID_ARGUMENT for a bookmark
+   * outside the range.
    */
   async getStateByPartialCompositeKeyWithPagination(
     objectType: string,
@@ -131,11 +167,23 @@ export class TxSimulator implements LedgerStub {
     pageSize: number,
     bookmark?: string,
   ): Promise<{ iterator: LedgerIterator<KV>; metadata: PageMetadata }> {
+    if (this.options.mode === 'submit' || this.writes.size > 0) {
+      throw new DomainError(
+        'INTERNAL',
+        'paginated queries are supported only in a read-only transaction (evaluate)',
+      );
+    }
     const prefix = createCompositeKey(objectType, attributes);
-    const start = bookmark && bookmark.startsWith(prefix) ? bookmark : prefix;
-    const entries = await this.store.range(start, prefix + MAX_UNICODE, pageSize + 1);
-    const page = entries.slice(0, pageSize);
-    const next = entries[pageSize];
+    if (bookmark && !bookmark.startsWith(prefix)) {
+      throw new DomainError('INVALID_ARGUMENT', 'the bookmark is outside the queried range');
+    }
+    this.paginated = true;
+    // Like a peer: the page is the smaller of the page size asked for and totalQueryLimit.
+    const size =
+      pageSize > 0 ? Math.min(pageSize, this.options.totalQueryLimit) : this.options.totalQueryLimit;
+    const entries = await this.store.range(bookmark || prefix, prefix + MAX_UNICODE, size + 1);
+    const page = entries.slice(0, size);
+    const next = entries[size];
     return {
       iterator: arrayIterator(page.map((e) => ({ key: e.key, value: Buffer.from(e.value, 'base64') }))),
       metadata: { fetchedRecordsCount: page.length, bookmark: next ? next.key : '' },
@@ -159,17 +207,24 @@ export class TxSimulator implements LedgerStub {
   }
 
   getTxID(): string {
-    return this.txId;
+    return this.options.txId;
   }
 
   getDateTimestamp(): Date {
-    return new Date(this.timestamp.getTime());
+    return new Date(this.options.timestamp.getTime());
   }
 
   setEvent(name: string, payload: Uint8Array): void {
     if (!name) throw new DomainError('INVALID_ARGUMENT', 'event name must be non-empty');
     // Like Fabric, a transaction carries at most one event: a later call replaces the earlier one.
     this.event = { name, payload: Buffer.from(payload).toString('base64') };
+  }
+
+  /** A peer refuses a write once the transaction has run a paginated query. */
+  private checkWriteAllowed(): void {
+    if (this.paginated) {
+      throw new DomainError('INTERNAL', 'writes are not allowed after a paginated query');
+    }
   }
 }
 
