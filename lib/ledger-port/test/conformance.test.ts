@@ -133,6 +133,18 @@ describe(`ledger port conformance (${TEST_LEDGER})`, function () {
     expect(stored.map((a: { accreditationId: string }) => a.accreditationId)).to.deep.equal(['race']);
   });
 
+  it('pages a range to its end, and refuses a bookmark outside the query prefix', async () => {
+    const list = (request: object) =>
+      ledger.evaluate(reader, 'creditbank:ListCourses', [JSON.stringify({ orgId: 'bureau', ...request })]);
+    // An empty last page: a peer then sends no page metadata at all.
+    expect(JSON.parse(await list({ pageSize: 10 }))).to.deep.equal({ items: [], bookmark: '' });
+    // A peer starts the range at whatever bookmark it is given, so the chaincode must refuse one
+    // that points into another organisation's records.
+    const foreign = '\u0000course\u0000school-gen\u0000c1\u0000';
+    const error = await refusal(list({ pageSize: 10, bookmark: foreign }));
+    expect(error.code).to.equal('INVALID_ARGUMENT');
+  });
+
   it('passes its own chain check over every block', async () => {
     const check = await ledger.verifyChain();
     expect(check.problems).to.deep.equal([]);
