@@ -6,8 +6,8 @@ import {
   Inspection,
   DomainError,
   IssuerKey,
-  OrgId,
   Organization,
+  AuditQuery,
   canonicalJson,
   parseJsonArg,
 } from '@edu-ledger/domain';
@@ -17,22 +17,6 @@ import { Context, Contract, Info, Transaction } from './fabric.js';
 import type { LedgerContext } from './ledger-context.js';
 import { K, padIndex } from './keys.js';
 import { history, key, pageRecords, type HistoryEntry } from './store.js';
-
-export const AUDIT_KINDS = [
-  'organization',
-  'accreditation',
-  'key',
-  'credential',
-  'inspection',
-  'evaluation',
-] as const;
-
-export const AuditQuery = z.object({
-  orgId: OrgId,
-  kind: z.enum(AUDIT_KINDS),
-  pageSize: z.number().int().min(1).max(100).default(20),
-  bookmark: z.string().max(1000).default(''),
-});
 
 interface AuditRecord {
   kind: string;

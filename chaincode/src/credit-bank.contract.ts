@@ -9,8 +9,7 @@ import {
   EVENTS,
   EarnedCredit,
   LearnerRequest,
-  OrgId,
-  PageRequest,
+  OrgPageRequest,
   ProposeAgreementRequest,
   Recognition,
   RecordEarnedCreditRequest,
@@ -50,7 +49,7 @@ export class CreditBankContract extends Contract {
 
   @Transaction(false)
   async ListCourses(ctx: Context, requestJson: string): Promise<string> {
-    const { orgId, ...page } = parseJsonArg(PageRequest.extend({ orgId: OrgId }), requestJson, 'ListCourses');
+    const { orgId, ...page } = parseJsonArg(OrgPageRequest, requestJson, 'ListCourses');
     return canonicalJson(await pageRecords(ctx, Course, page, K.course, orgId));
   }
 

@@ -18,7 +18,6 @@ export {
   PdContract,
   RegistryContract,
 };
-export { AUDIT_KINDS } from './audit.contract.js';
 export type {
   LedgerContext,
   LedgerStub,

@@ -16,7 +16,7 @@ import {
   RespondToActionsRequest,
   SubmitEvaluationRequest,
   canonicalJson,
-  PageRequest,
+  OrgPageRequest,
   parseJsonArg,
 } from '@edu-ledger/domain';
 import { requireOrg, requireRole, resolveCaller, type Caller } from './caller.js';
@@ -183,11 +183,7 @@ export class InspectionContract extends Contract {
 
   @Transaction(false)
   async ListInspections(ctx: Context, requestJson: string): Promise<string> {
-    const { orgId, ...page } = parseJsonArg(
-      PageRequest.extend({ orgId: OrgId }),
-      requestJson,
-      'ListInspections',
-    );
+    const { orgId, ...page } = parseJsonArg(OrgPageRequest, requestJson, 'ListInspections');
     const caller = await resolveCaller(ctx);
     if (caller.org.kind !== 'bureau' && caller.org.orgId !== orgId) {
       throw new DomainError('FORBIDDEN_ORG', 'a school sees only its own inspections');

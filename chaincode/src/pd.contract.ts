@@ -10,6 +10,7 @@ import {
   RecordTeacherEvaluationRequest,
   TeacherEvaluation,
   TeacherProgressQuery,
+  TeacherRequest,
   canonicalJson,
   parseJsonArg,
 } from '@edu-ledger/domain';
@@ -227,11 +228,7 @@ export class PdContract extends Contract {
 
   @Transaction(false)
   async ListTeacherEvaluations(ctx: Context, requestJson: string): Promise<string> {
-    const { teacherId } = parseJsonArg(
-      TeacherProgressQuery.pick({ teacherId: true }),
-      requestJson,
-      'ListTeacherEvaluations',
-    );
+    const { teacherId } = parseJsonArg(TeacherRequest, requestJson, 'ListTeacherEvaluations');
     return canonicalJson(await listRecords(ctx, TeacherEvaluation, K.teacherEvaluation, teacherId));
   }
 }

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import {
   ADMIN_ROLE_BY_KIND,
   DomainError,
+  type SubmitName,
+  type TransactionRequest,
   ROLES_BY_KIND,
   SEED_DIMENSION_SETS,
   type Organization,
@@ -70,8 +72,16 @@ export const DEMO_SCHOOL_TYPES = [
 export const DEMO_PROVIDER_TYPES = ['PdCompletionCredential', 'OpenBadgeCredential', 'AchievementCredential'];
 
 /** Demo conversion rules: a five-year cycle of 72 credits, 10 hours a credit (5 for open lessons), caps per kind. */
-export function demoPdRules(year: number): Record<string, unknown> {
-  const kind = (k: string, zh: string, en: string, hoursPerCredit: number, capCredits: number) => ({
+type DemoPdRules = TransactionRequest<'pd:DefineRules'>;
+
+export function demoPdRules(year: number): DemoPdRules {
+  const kind = (
+    k: DemoPdRules['kinds'][number]['kind'],
+    zh: string,
+    en: string,
+    hoursPerCredit: number,
+    capCredits: number,
+  ) => ({
     kind: k,
     label: { zh, en },
     hoursPerCredit,
@@ -168,7 +178,8 @@ async function registerConsortium(services: Services, opts: { didHost: string; n
     { orgId: 'bureau', mspId: 'BureauMSP', kind: 'bureau' },
     'bureau-admin',
   );
-  const submit = (fn: string, request: unknown) => ledger.submit(bureauAdmin, fn, [JSON.stringify(request)]);
+  const submit = <N extends SubmitName>(fn: N, request: TransactionRequest<N>) =>
+    services.chaincode.submit(bureauAdmin, fn, request);
   for (const demo of DEMO_ORGS) {
     const request: RegisterOrganizationRequest = {
       orgId: demo.orgId,
@@ -213,9 +224,10 @@ async function enrolOrg(services: Services, org: Organization): Promise<Record<s
   const tokens: Record<string, string> = {};
   for (const role of ROLES_BY_KIND[org.kind]) {
     if (role !== adminRole) {
-      await ledger.submit(admin, 'registry:GrantRoles', [
-        JSON.stringify({ identityId: (await identityForRole(ledger, org, role)).id, roles: [role] }),
-      ]);
+      await services.chaincode.submit(admin, 'registry:GrantRoles', {
+        identityId: (await identityForRole(ledger, org, role)).id,
+        roles: [role],
+      });
     }
     tokens[`${role}@${org.orgId}`] = await services.tokens.create({ orgId: org.orgId, role, label: 'demo' });
   }

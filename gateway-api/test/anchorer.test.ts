@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { expect } from 'chai';
 import { rootFromProof, type AnchorItem } from '@edu-ledger/domain';
 import { x509Identity, type LedgerPort, type SubmitResult } from '@edu-ledger/ledger-embedded';
+import { ChaincodeClient } from '../src/services/chaincode.js';
 import { Anchorer } from '../src/services/anchorer.js';
 
 /**
@@ -34,7 +35,7 @@ function item(n: number): AnchorItem {
     credentialId: `urn:uuid:00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
     digest: createHash('sha256').update(`credential ${n}`).digest('hex'),
     credentialTypes: ['VerifiableCredential', 'OpenBadgeCredential'],
-    statusListId: 'school-gen-1',
+    statusListId: 'school-gen.1',
     statusIndex: n,
   };
 }
@@ -44,7 +45,10 @@ describe('anchorer (group commit of credential digests)', () => {
 
   it('sends a lone digest at once, and what arrives meanwhile as one batch when it commits', async () => {
     const ledger = new HeldLedger();
-    const anchorer = new Anchorer(ledger as unknown as LedgerPort, { maxBatch: 100, maxInFlight: 1 });
+    const anchorer = new Anchorer(new ChaincodeClient(ledger as unknown as LedgerPort), {
+      maxBatch: 100,
+      maxInFlight: 1,
+    });
 
     const first = anchorer.anchor(school, item(1));
     await settle();
@@ -71,7 +75,10 @@ describe('anchorer (group commit of credential digests)', () => {
 
   it('retries a refused batch one by one, so only the bad credential fails', async () => {
     const ledger = new HeldLedger();
-    const anchorer = new Anchorer(ledger as unknown as LedgerPort, { maxBatch: 100, maxInFlight: 1 });
+    const anchorer = new Anchorer(new ChaincodeClient(ledger as unknown as LedgerPort), {
+      maxBatch: 100,
+      maxInFlight: 1,
+    });
     const blocker = anchorer.anchor(school, item(10));
     await settle();
     const batch = [11, 12, 13].map((n) =>

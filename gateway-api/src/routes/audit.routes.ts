@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { AUDIT_KINDS } from '@edu-ledger/chaincode';
-import { DomainError, OrgId } from '@edu-ledger/domain';
+import { AUDIT_KINDS, DomainError, OrgId } from '@edu-ledger/domain';
 import { defineRoute, param, type RouteSpec } from '../http/route.js';
 import type { Services } from '../services/index.js';
 
@@ -40,20 +39,20 @@ export function auditRoutes(services: Services): RouteSpec[] {
         const bookmark = Buffer.from(params.data.bookmark, 'base64url').toString('utf8');
         const pages = await Promise.all(
           kinds.map(async (kind) => {
-            const raw = await services.ledger.evaluate(identity, 'audit:SchoolRecords', [
-              JSON.stringify({
-                orgId: orgId.data,
-                kind,
-                pageSize: params.data.pageSize,
-                bookmark: params.data.kind ? bookmark : '',
-              }),
-            ]);
+            const raw = await services.chaincode.evaluateText(identity, 'audit:SchoolRecords', {
+              orgId: orgId.data,
+              kind,
+              pageSize: params.data.pageSize,
+              bookmark: params.data.kind ? bookmark : '',
+            });
             return JSON.parse(raw) as { records: unknown[]; bookmark: string };
           }),
         );
-        const overdueActions = await services.ledger.evaluate(identity, 'inspection:ListOverdueActions', [
-          JSON.stringify({ at: services.now().toISOString(), schoolId: orgId.data }),
-        ]);
+        const overdueActions = await services.chaincode.evaluateText(
+          identity,
+          'inspection:ListOverdueActions',
+          { at: services.now().toISOString(), schoolId: orgId.data },
+        );
         return {
           status: 200,
           json: {

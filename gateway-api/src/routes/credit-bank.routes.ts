@@ -11,6 +11,8 @@ import {
   RequestRecognitionRequest,
   SubjectId,
   type Role,
+  type SubmitName,
+  type TransactionRequest,
 } from '@edu-ledger/domain';
 import { pageFromQuery, pageToJson } from '../http/paging.js';
 import { defineRoute, param, type RouteSpec } from '../http/route.js';
@@ -35,8 +37,11 @@ function pathParam<T>(schema: z.ZodType<T>, raw: string, what: string): T {
 
 /** Credit bank (学分银行): catalogues, agreements, earned credits and their recognition. */
 export function creditBankRoutes(services: Services): RouteSpec[] {
-  const submit = (principal: Principal | undefined, fn: string, request: unknown) =>
-    services.records.submit(who(principal), fn, request);
+  const submit = <N extends SubmitName>(
+    principal: Principal | undefined,
+    fn: N,
+    request: TransactionRequest<N>,
+  ) => services.records.submit(who(principal), fn, request);
   return [
     defineRoute({
       method: 'post',
@@ -58,10 +63,10 @@ export function creditBankRoutes(services: Services): RouteSpec[] {
       access: 'public',
       handle: async ({ req }) => {
         const orgId = pathParam(OrgId, param(req, 'orgId'), 'organisation id');
-        const raw = await services.ledger.evaluate(
+        const raw = await services.chaincode.evaluateText(
           services.directory.readerIdentity,
           'creditbank:ListCourses',
-          [JSON.stringify({ orgId, ...pageFromQuery(req.query) })],
+          { orgId, ...pageFromQuery(req.query) },
         );
         return { status: 200, json: pageToJson('courses', JSON.parse(raw)) };
       },

@@ -9,6 +9,8 @@ import {
   SubjectId,
   Term,
   type Role,
+  type SubmitName,
+  type TransactionRequest,
 } from '@edu-ledger/domain';
 import { defineRoute, param, type RouteSpec } from '../http/route.js';
 import type { Services } from '../services/index.js';
@@ -37,12 +39,19 @@ const EntryBody = AddEntryRequest.omit({ subjectId: true, contentDigest: true })
 
 /** Student growth archives (学生成长档案): dimension sets, entries, transfer, consent, report credentials. */
 export function growthRoutes(services: Services): RouteSpec[] {
-  const submit = (principal: Principal | undefined, fn: string, request: unknown) =>
-    services.records.submit(who(principal), fn, request);
+  const submit = <N extends SubmitName>(
+    principal: Principal | undefined,
+    fn: N,
+    request: TransactionRequest<N>,
+  ) => services.records.submit(who(principal), fn, request);
   const dimensionSets = async (): Promise<DimensionSet[]> =>
     DimensionSet.array().parse(
       JSON.parse(
-        await services.ledger.evaluate(services.directory.readerIdentity, 'growth:ListDimensionSets', []),
+        await services.chaincode.evaluateText(
+          services.directory.readerIdentity,
+          'growth:ListDimensionSets',
+          undefined,
+        ),
       ),
     );
 

@@ -34,9 +34,11 @@ export function holderRoutes(services: Services): RouteSpec[] {
   }> {
     const { did, payload } = await proofs.verify(proof, { audience: target(path) });
     const subjectId = await services.vault.subjectByDid(did);
-    const raw = await services.ledger.evaluate(services.directory.readerIdentity, 'growth:GetCustodian', [
-      JSON.stringify({ subjectId }),
-    ]);
+    const raw = await services.chaincode.evaluateText(
+      services.directory.readerIdentity,
+      'growth:GetCustodian',
+      { subjectId },
+    );
     const { holderSchoolId } = z.object({ holderSchoolId: z.string() }).parse(JSON.parse(raw));
     return {
       subjectId,

@@ -10,6 +10,8 @@ import {
   SubmitEvaluationRequest,
   Timestamp,
   type Role,
+  type SubmitName,
+  type TransactionRequest,
 } from '@edu-ledger/domain';
 import { pageFromQuery, pageToJson } from '../http/paging.js';
 import { defineRoute, param, type RouteContext, type RouteSpec } from '../http/route.js';
@@ -38,12 +40,12 @@ function orgIdParam(ctx: RouteContext<unknown>): string {
 
 /** Inspections (plan -> visit -> response -> re-inspection -> close) and school evaluations. */
 export function inspectionRoutes(services: Services): RouteSpec[] {
-  const step = (
+  const step = <N extends SubmitName>(
     path: string,
     summary: string,
     access: readonly Role[],
     body: z.ZodType,
-    fn: string,
+    fn: N,
   ): RouteSpec =>
     defineRoute({
       method: 'post',
@@ -53,7 +55,8 @@ export function inspectionRoutes(services: Services): RouteSpec[] {
       access,
       body,
       handle: async (ctx) => {
-        const request = { ...(ctx.body as object), inspectionId: inspectionId(ctx) };
+        // The body schema and the path parameter together make the request; the client checks it.
+        const request = { ...(ctx.body as object), inspectionId: inspectionId(ctx) } as TransactionRequest<N>;
         return { status: 200, json: await services.records.submit(who(ctx.principal), fn, request) };
       },
     });

@@ -57,9 +57,11 @@ export function ledgerRoutes(services: Services): RouteSpec[] {
         const orgId = OrgId.safeParse(param(req, 'orgId'));
         if (!orgId.success) throw new DomainError('INVALID_ARGUMENT', 'not an organisation id');
         const org = await services.directory.org(orgId.data);
-        const doc = await services.ledger.evaluate(services.directory.readerIdentity, 'keys:GetDidDocument', [
-          JSON.stringify({ did: org.did }),
-        ]);
+        const doc = await services.chaincode.evaluateText(
+          services.directory.readerIdentity,
+          'keys:GetDidDocument',
+          { did: org.did },
+        );
         return { status: 200, json: JSON.parse(doc) as unknown };
       },
     }),

@@ -10,6 +10,8 @@ import {
   SubjectId,
   Timestamp,
   type Role,
+  type SubmitName,
+  type TransactionRequest,
 } from '@edu-ledger/domain';
 import { defineRoute, param, type RouteSpec } from '../http/route.js';
 import type { Services } from '../services/index.js';
@@ -47,8 +49,11 @@ function ids(raw: (name: string) => string): { teacherId: string; completionId: 
 
 /** Teacher professional development (教师继续教育学分): rules, completions, confirmation, progress, credentials. */
 export function pdRoutes(services: Services): RouteSpec[] {
-  const submit = (principal: Principal | undefined, fn: string, request: unknown) =>
-    services.records.submit(who(principal), fn, request);
+  const submit = <N extends SubmitName>(
+    principal: Principal | undefined,
+    fn: N,
+    request: TransactionRequest<N>,
+  ) => services.records.submit(who(principal), fn, request);
   const teacherParam = (raw: string): string => {
     const parsed = SubjectId.safeParse(raw);
     if (!parsed.success) throw new DomainError('INVALID_ARGUMENT', 'not a teacher (subject) id');
@@ -66,7 +71,13 @@ export function pdRoutes(services: Services): RouteSpec[] {
         status: 200,
         json: {
           rules: PdRules.array().parse(
-            JSON.parse(await services.ledger.evaluate(services.directory.readerIdentity, 'pd:ListRules', [])),
+            JSON.parse(
+              await services.chaincode.evaluateText(
+                services.directory.readerIdentity,
+                'pd:ListRules',
+                undefined,
+              ),
+            ),
           ),
         },
       }),
@@ -128,7 +139,13 @@ export function pdRoutes(services: Services): RouteSpec[] {
           throw new DomainError('INVALID_STATE', 'the school has not confirmed it');
         const rules = PdRules.array()
           .parse(
-            JSON.parse(await services.ledger.evaluate(services.directory.readerIdentity, 'pd:ListRules', [])),
+            JSON.parse(
+              await services.chaincode.evaluateText(
+                services.directory.readerIdentity,
+                'pd:ListRules',
+                undefined,
+              ),
+            ),
           )
           .find((r) => r.version === completion.rulesVersion);
         const verifiableCredential = await services.issuance.issue(caller, {

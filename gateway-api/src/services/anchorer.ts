@@ -1,5 +1,5 @@
 import { merkleProofs, type AnchorItem, type ClientIdentity, type MerkleStep } from '@edu-ledger/domain';
-import type { LedgerPort } from '@edu-ledger/ledger-port';
+import type { ChaincodeClient } from './chaincode.js';
 
 export interface AnchorReceipt {
   txId: string;
@@ -42,7 +42,7 @@ export class Anchorer {
   private readonly queues = new Map<string, Queue>();
 
   constructor(
-    private readonly ledger: LedgerPort,
+    private readonly chaincode: ChaincodeClient,
     private readonly options: AnchorerOptions = { maxBatch: 100, maxInFlight: 1 },
   ) {}
 
@@ -99,9 +99,7 @@ export class Anchorer {
 
   private async anchorNow(identity: ClientIdentity, items: AnchorItem[]): Promise<AnchorReceipt[]> {
     const { root, proofs } = merkleProofs(items.map((i) => i.digest));
-    const result = await this.ledger.submit(identity, 'credentials:AnchorCredentials', [
-      JSON.stringify({ items }),
-    ]);
+    const result = await this.chaincode.submit(identity, 'credentials:AnchorCredentials', { items });
     return items.map((_, i) => ({
       txId: result.txId,
       blockNumber: result.blockNumber,

@@ -1,5 +1,6 @@
 import { ADMIN_ROLE_BY_KIND, Organization, type ClientIdentity } from '@edu-ledger/domain';
 import type { LedgerPort } from '@edu-ledger/ledger-port';
+import type { ChaincodeClient } from './chaincode.js';
 import type { Principal } from '../stores/tokens.js';
 
 /**
@@ -10,7 +11,7 @@ export class Directory {
   private readonly cache = new Map<string, { org: Organization; until: number }>();
 
   constructor(
-    private readonly ledger: LedgerPort,
+    private readonly chaincode: ChaincodeClient,
     /** Read-only queries run as this identity: reads are open to every consortium member. */
     readonly readerIdentity: ClientIdentity,
     private readonly ttlMs = 5_000,
@@ -21,9 +22,7 @@ export class Directory {
     if (hit && hit.until > Date.now()) return hit.org;
     const org = Organization.parse(
       JSON.parse(
-        await this.ledger.evaluate(this.readerIdentity, 'registry:GetOrganization', [
-          JSON.stringify({ orgId }),
-        ]),
+        await this.chaincode.evaluateText(this.readerIdentity, 'registry:GetOrganization', { orgId }),
       ),
     );
     this.remember(org);
@@ -35,9 +34,7 @@ export class Directory {
     if (hit && hit.until > Date.now()) return hit.org;
     const org = Organization.parse(
       JSON.parse(
-        await this.ledger.evaluate(this.readerIdentity, 'registry:GetOrganizationByDid', [
-          JSON.stringify({ did }),
-        ]),
+        await this.chaincode.evaluateText(this.readerIdentity, 'registry:GetOrganizationByDid', { did }),
       ),
     );
     this.remember(org);
@@ -46,7 +43,7 @@ export class Directory {
 
   async listOrgs(): Promise<Organization[]> {
     const raw: unknown = JSON.parse(
-      await this.ledger.evaluate(this.readerIdentity, 'registry:ListOrganizations', []),
+      await this.chaincode.evaluateText(this.readerIdentity, 'registry:ListOrganizations', undefined),
     );
     return Organization.array().parse(raw);
   }
@@ -54,7 +51,7 @@ export class Directory {
   /** The ledger identity acting for a principal: the MSP admin for the org's admin role, else a client. */
   async identityFor(principal: Principal): Promise<ClientIdentity> {
     const org = await this.org(principal.orgId);
-    return identityForRole(this.ledger, org, principal.role);
+    return identityForRole(this.chaincode.ledger, org, principal.role);
   }
 
   private remember(org: Organization): void {

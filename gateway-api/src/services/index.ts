@@ -5,6 +5,7 @@ import type { GatewayDb } from '../stores/gateway-db.js';
 import { TokenStore } from '../stores/tokens.js';
 import { Vault } from '../stores/vault.js';
 import { Anchorer, type AnchorerOptions } from './anchorer.js';
+import { ChaincodeClient } from './chaincode.js';
 import { CredentialStore } from './credential-store.js';
 import { Directory } from './directory.js';
 import { GrowthService } from './growth.service.js';
@@ -31,6 +32,8 @@ export interface ServiceDeps {
 
 export interface Services {
   ledger: LedgerPort;
+  /** Typed calls of the chaincode's transactions over `ledger`. */
+  chaincode: ChaincodeClient;
   db: GatewayDb;
   directory: Directory;
   tokens: TokenStore;
@@ -51,9 +54,10 @@ export interface Services {
 /** Wires the services over their ports. Tests and main() both call this; nothing here listens. */
 export function createServices(deps: ServiceDeps): Services {
   const now = deps.now ?? (() => new Date());
-  const directory = new Directory(deps.ledger, deps.readerIdentity);
+  const chaincode = new ChaincodeClient(deps.ledger);
+  const directory = new Directory(chaincode, deps.readerIdentity);
   const vault = new Vault(deps.db, deps.masterKey, now);
-  const keys = new IssuerKeys(deps.db, deps.ledger, deps.masterKey);
+  const keys = new IssuerKeys(deps.db, chaincode, deps.masterKey);
   const store = new CredentialStore(deps.db, vault, deps.masterKey);
   // DID documents change only when a key is registered or revoked: cached until such an event, and
   // for at most a minute in any case (a ledger whose events this gateway might miss).
@@ -69,7 +73,7 @@ export function createServices(deps: ServiceDeps): Services {
       let doc: Record<string, unknown> | null = null;
       try {
         const parsed: unknown = JSON.parse(
-          await deps.ledger.evaluate(deps.readerIdentity, 'keys:GetDidDocument', [JSON.stringify({ did })]),
+          await chaincode.evaluateText(deps.readerIdentity, 'keys:GetDidDocument', { did }),
         );
         doc = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : null;
       } catch (error) {
@@ -85,9 +89,10 @@ export function createServices(deps: ServiceDeps): Services {
   });
   const issuance = new IssuanceService({
     ledger: deps.ledger,
+    chaincode,
     directory,
     keys,
-    anchorer: new Anchorer(deps.ledger, deps.anchorer),
+    anchorer: new Anchorer(chaincode, deps.anchorer),
     allocator: new StatusAllocator(deps.db),
     store,
     vault,
@@ -96,10 +101,17 @@ export function createServices(deps: ServiceDeps): Services {
     now,
     publicUrl: deps.publicUrl,
   });
-  const records = new RecordsService(deps.ledger, directory);
-  const verification = new VerificationService({ ledger: deps.ledger, directory, documentLoader, now });
+  const records = new RecordsService(chaincode, directory);
+  const verification = new VerificationService({
+    ledger: deps.ledger,
+    chaincode,
+    directory,
+    documentLoader,
+    now,
+  });
   const status = new StatusService({
     ledger: deps.ledger,
+    chaincode,
     directory,
     keys,
     documentLoader,
@@ -109,6 +121,7 @@ export function createServices(deps: ServiceDeps): Services {
   });
   return {
     ledger: deps.ledger,
+    chaincode,
     db: deps.db,
     directory,
     tokens: new TokenStore(deps.db),

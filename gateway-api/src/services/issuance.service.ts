@@ -15,6 +15,7 @@ import {
   type DocumentLoader,
 } from '@edu-ledger/credentials';
 import type { LedgerPort } from '@edu-ledger/ledger-port';
+import type { ChaincodeClient } from './chaincode.js';
 import type { Principal } from '../stores/tokens.js';
 import type { Anchorer } from './anchorer.js';
 import type { CredentialStore } from './credential-store.js';
@@ -28,6 +29,7 @@ const OB3_CONTEXT_PREFIX = 'https://purl.imsglobal.org/spec/ob/v3p0/context';
 
 export interface IssuanceDeps {
   ledger: LedgerPort;
+  chaincode: ChaincodeClient;
   directory: Directory;
   keys: IssuerKeys;
   anchorer: Anchorer;
@@ -170,9 +172,11 @@ export class IssuanceService {
   private async requireAccredited(org: Organization, types: readonly string[], at: Date): Promise<void> {
     for (const credentialType of types) {
       const check = JSON.parse(
-        await this.deps.ledger.evaluate(this.deps.directory.readerIdentity, 'registry:CheckAccreditation', [
-          JSON.stringify({ orgId: org.orgId, credentialType, at: at.toISOString() }),
-        ]),
+        await this.deps.chaincode.evaluateText(
+          this.deps.directory.readerIdentity,
+          'registry:CheckAccreditation',
+          { orgId: org.orgId, credentialType, at: at.toISOString() },
+        ),
       ) as AccreditationCheck;
       if (!check.accredited) {
         throw new DomainError(

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DomainError, type Organization } from '@edu-ledger/domain';
 import { generateEd25519Key, generateP256Key, type ExportedKey } from '@edu-ledger/credentials';
-import type { LedgerPort } from '@edu-ledger/ledger-port';
+import type { ChaincodeClient } from './chaincode.js';
 import type { GatewayDb } from '../stores/gateway-db.js';
 import { deriveKey, seal, unseal } from '../stores/sealed.js';
 import { identityForRole } from './directory.js';
@@ -27,7 +27,7 @@ export class IssuerKeys {
 
   constructor(
     private readonly db: GatewayDb,
-    private readonly ledger: LedgerPort,
+    private readonly chaincode: ChaincodeClient,
     masterKey: Buffer,
   ) {
     this.sealKey = deriveKey(masterKey, 'issuer-keys');
@@ -107,10 +107,10 @@ export class IssuerKeys {
     key: ExportedKey,
     rotate: boolean,
   ): Promise<void> {
-    await this.ledger.submit(
-      await identityForRole(this.ledger, org, ADMIN_ROLE_BY_KIND[org.kind]),
+    await this.chaincode.submit(
+      await identityForRole(this.chaincode.ledger, org, ADMIN_ROLE_BY_KIND[org.kind]),
       'keys:RegisterKey',
-      [JSON.stringify({ id: key.id, publicKeyMultibase: key.publicKeyMultibase, rotate })],
+      { id: key.id, publicKeyMultibase: key.publicKeyMultibase, rotate },
     );
     const next: StoredKeyring = {
       current: key.id,

@@ -1,5 +1,6 @@
-import type { LedgerPort } from '@edu-ledger/ledger-port';
+import type { QueryName, SubmitName, TransactionRequest } from '@edu-ledger/domain';
 import type { Principal } from '../stores/tokens.js';
+import type { ChaincodeClient } from './chaincode.js';
 import type { Directory } from './directory.js';
 
 /**
@@ -8,17 +9,17 @@ import type { Directory } from './directory.js';
  */
 export class RecordsService {
   constructor(
-    private readonly ledger: LedgerPort,
+    private readonly chaincode: ChaincodeClient,
     private readonly directory: Directory,
   ) {}
 
-  async submit(
+  async submit<N extends SubmitName>(
     principal: Principal,
-    fn: string,
-    request: unknown,
+    fn: N,
+    request: TransactionRequest<N>,
   ): Promise<{ record: unknown; txId: string; blockNumber: number }> {
     const identity = await this.directory.identityFor(principal);
-    const result = await this.ledger.submit(identity, fn, [JSON.stringify(request)]);
+    const result = await this.chaincode.submit(identity, fn, request);
     return {
       record: JSON.parse(result.result) as unknown,
       txId: result.txId,
@@ -26,8 +27,12 @@ export class RecordsService {
     };
   }
 
-  async query(principal: Principal, fn: string, request: unknown): Promise<unknown> {
+  async query<N extends QueryName>(
+    principal: Principal,
+    fn: N,
+    request: TransactionRequest<N>,
+  ): Promise<unknown> {
     const identity = await this.directory.identityFor(principal);
-    return JSON.parse(await this.ledger.evaluate(identity, fn, [JSON.stringify(request)])) as unknown;
+    return this.chaincode.evaluate(identity, fn, request);
   }
 }

@@ -9,6 +9,7 @@ import {
 } from '@edu-ledger/domain';
 import { buildStatusListCredential, issueCredential, type DocumentLoader } from '@edu-ledger/credentials';
 import type { LedgerPort } from '@edu-ledger/ledger-port';
+import type { ChaincodeClient } from './chaincode.js';
 import type { Principal } from '../stores/tokens.js';
 import type { Directory } from './directory.js';
 import type { IssuerKeys } from './issuer-keys.js';
@@ -16,6 +17,7 @@ import { statusListUrl } from './issuance.service.js';
 
 export interface StatusDeps {
   ledger: LedgerPort;
+  chaincode: ChaincodeClient;
   directory: Directory;
   keys: IssuerKeys;
   documentLoader: DocumentLoader;
@@ -55,9 +57,11 @@ export class StatusService {
       throw new DomainError('FORBIDDEN_ROLE', `status changes require one of: ${ISSUER_ROLES.join(', ')}`);
     }
     const identity = await this.deps.directory.identityFor(principal);
-    const result = await this.deps.ledger.submit(identity, 'credentials:SetCredentialStatus', [
-      JSON.stringify({ credentialId, status, reasonCode: reasonCode ?? DEFAULT_REASON[status] }),
-    ]);
+    const result = await this.deps.chaincode.submit(identity, 'credentials:SetCredentialStatus', {
+      credentialId,
+      status,
+      reasonCode: reasonCode ?? DEFAULT_REASON[status],
+    });
     this.lists.clear();
     return {
       record: CredentialStatusRecord.parse(JSON.parse(result.result)),
@@ -68,19 +72,21 @@ export class StatusService {
 
   async history(credentialId: string): Promise<unknown> {
     return JSON.parse(
-      await this.deps.ledger.evaluate(this.deps.directory.readerIdentity, 'credentials:GetStatusHistory', [
-        JSON.stringify({ credentialId }),
-      ]),
+      await this.deps.chaincode.evaluateText(
+        this.deps.directory.readerIdentity,
+        'credentials:GetStatusHistory',
+        { credentialId },
+      ),
     ) as unknown;
   }
 
   async anchor(credentialId: string): Promise<CredentialAnchor> {
     return CredentialAnchor.parse(
       JSON.parse(
-        await this.deps.ledger.evaluate(
+        await this.deps.chaincode.evaluateText(
           this.deps.directory.readerIdentity,
           'credentials:GetCredentialAnchor',
-          [JSON.stringify({ credentialId })],
+          { credentialId },
         ),
       ),
     );
@@ -98,9 +104,11 @@ export class StatusService {
     if (cached && cached.until > Date.now()) return cached.credential;
 
     const list = JSON.parse(
-      await this.deps.ledger.evaluate(this.deps.directory.readerIdentity, 'credentials:GetStatusList', [
-        JSON.stringify({ statusListId: listId.data }),
-      ]),
+      await this.deps.chaincode.evaluateText(
+        this.deps.directory.readerIdentity,
+        'credentials:GetStatusList',
+        { statusListId: listId.data },
+      ),
     ) as { issuerOrgId: string; revoked: number[]; suspended: number[]; size: number };
     if (list.size === 0) throw new DomainError('NOT_FOUND', 'no such status list');
     const org = await this.deps.directory.org(list.issuerOrgId);

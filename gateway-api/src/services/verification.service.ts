@@ -10,6 +10,8 @@ import {
   type CheckResult,
   type Organization,
   type VerificationResult,
+  type QueryName,
+  type TransactionRequest,
 } from '@edu-ledger/domain';
 import {
   credentialDigest,
@@ -22,10 +24,12 @@ import {
   type DocumentLoader,
 } from '@edu-ledger/credentials';
 import type { LedgerPort } from '@edu-ledger/ledger-port';
+import type { ChaincodeClient } from './chaincode.js';
 import type { Directory } from './directory.js';
 
 export interface VerificationDeps {
   ledger: LedgerPort;
+  chaincode: ChaincodeClient;
   directory: Directory;
   documentLoader: DocumentLoader;
   now: () => Date;
@@ -346,8 +350,8 @@ export class VerificationService {
     return valid('validity-period', 'within its validity period', { validFrom, validUntil });
   }
 
-  private query(fn: string, request: unknown): Promise<string> {
-    return this.deps.ledger.evaluate(this.deps.directory.readerIdentity, fn, [JSON.stringify(request)]);
+  private query<N extends QueryName>(fn: N, request: TransactionRequest<N>): Promise<string> {
+    return this.deps.chaincode.evaluateText(this.deps.directory.readerIdentity, fn, request);
   }
 }
 

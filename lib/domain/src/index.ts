@@ -12,3 +12,4 @@ export * from './inspection.js';
 export * from './credit-bank.js';
 export * from './growth.js';
 export * from './pd.js';
+export * from './transactions.js';

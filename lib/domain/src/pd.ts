@@ -70,6 +70,7 @@ export const ConfirmCompletionRequest = z.object({
   confirm: z.boolean(),
 });
 export const TeacherProgressQuery = z.object({ teacherId: SubjectId, at: Timestamp });
+export const TeacherRequest = TeacherProgressQuery.pick({ teacherId: true });
 export const CompletionRef = z.object({ teacherId: SubjectId, completionId: Slug });
 
 /** Teacher archive dimensions (教师专业发展评价). */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DomainError } from './errors.js';
+import { OrgId } from './primitives.js';
 
 /**
  * Parses untrusted input against a schema. The error names the offending paths but never echoes
@@ -31,4 +32,25 @@ export function parseJsonArg<S extends z.ZodType>(schema: S, arg: unknown, what:
 export const PageRequest = z.object({
   pageSize: z.number().int().min(1).max(100).default(50),
   bookmark: z.string().max(2000).default(''),
+});
+
+/** A page of one organisation's records (courses, inspections). */
+export const OrgPageRequest = PageRequest.extend({ orgId: OrgId });
+
+/** The kinds of record an audit lists for one school. */
+export const AUDIT_KINDS = [
+  'organization',
+  'accreditation',
+  'key',
+  'credential',
+  'inspection',
+  'evaluation',
+] as const;
+
+/** One page of one kind of a school's records, each with its key history. */
+export const AuditQuery = z.object({
+  orgId: OrgId,
+  kind: z.enum(AUDIT_KINDS),
+  pageSize: z.number().int().min(1).max(100).default(20),
+  bookmark: z.string().max(1000).default(''),
 });
