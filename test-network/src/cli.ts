@@ -4,7 +4,9 @@
  * Exit status 0 on success; on failure, the failed step, its command and the tail of its output
  * (or of the node's log) on stderr, and exit status 1.
  */
-import { ensureFabric, FABRIC_VERSION } from './build.js';
+import { ensureFabric, cachedFabric, FABRIC_VERSION } from './build.js';
+import { peerCliEnv } from './nodes.js';
+import { statePaths, topology } from './topology.js';
 import { deployChaincode, down, status, up, type NetworkStatus } from './network.js';
 import { StepError } from './proc.js';
 
@@ -14,6 +16,8 @@ const USAGE = `usage: node --import tsx test-network/src/cli.ts <command>
   down           stop the network's processes and remove test-network/.state
   status         each node up/down with pid, port and channel height
   deploy <name>  define another chaincode name over the installed package (fresh namespace)
+  env <orgId>    print shell exports for the peer CLI as that organisation's admin:
+                 eval "$(npm run -s network:env -- university)"
 environment: FABRIC_ARCHIVE, FABRIC_BIN_CACHE, FABRIC_PORT_BASE (default 7050), FABRIC_STATE_DIR,
   CHAINCODE_SERVER_CMD (default "node chaincode/dist/server.cjs"), CHAINCODE_NAME (default edu-ledger)`;
 
@@ -35,6 +39,24 @@ function printStatus(s: NetworkStatus): void {
   if (s.record) console.log(`connection profile: ${s.record.connectionProfile}`);
 }
 
+/** Shell exports that point the `peer` CLI at one organisation's peer, as that organisation's admin. */
+function printPeerEnv(orgId: string): number {
+  const peer = topology().peers.find((p) => p.org.orgId === orgId);
+  const fabric = cachedFabric();
+  if (!peer || !fabric) {
+    console.error(peer ? 'Fabric is not built: npm run fabric:build' : `no peer organisation ${orgId}`);
+    return 2;
+  }
+  const env = peerCliEnv(statePaths(), peer);
+  const quote = (v: string): string => `'${v.replace(/'/g, "'\\''")}'`;
+  for (const [name, value] of Object.entries(env)) {
+    if (name === 'PATH' || name === 'HOME' || value === undefined) continue;
+    console.log(`export ${name}=${quote(value)}`);
+  }
+  console.log(`export PATH=${quote(fabric.binDir)}:"$PATH"`);
+  return 0;
+}
+
 async function main(argv: readonly string[]): Promise<number> {
   const [command, arg] = argv;
   switch (command) {
@@ -52,6 +74,9 @@ async function main(argv: readonly string[]): Promise<number> {
       printStatus(s);
       return s.state === 'up' ? 0 : 3;
     }
+    case 'env':
+      if (arg === undefined) break;
+      return printPeerEnv(arg);
     case 'deploy':
       if (arg === undefined) break;
       await deployChaincode(arg);

@@ -11,6 +11,8 @@ const SUITES = [
   'lib/ledger-port/test/conformance.test.ts',
   'test/fabric/*.test.ts',
   'gateway-api/test/*.api.test.ts',
+  'wallet-cli/test/*.cli.test.ts',
+  'verifier-web/test/*.browser.test.ts',
 ];
 
 function seconds(since: number): string {

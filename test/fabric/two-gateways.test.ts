@@ -38,7 +38,7 @@ describe('Fabric: the regional platform and the university, each with its own ga
     expect(Object.keys(platform.tokens)).to.include('school-admin@school-gen');
     expect(Object.keys(platform.tokens).some((t) => t.endsWith('@university'))).to.equal(false);
     expect(Object.keys(university.tokens).every((t) => t.endsWith('@university'))).to.equal(true);
-    expect(Object.keys(university.tokens)).to.include('admissions-officer@university');
+    expect(Object.keys(university.tokens)).to.include('verifier@university');
   });
 
   it('holds no key of another organisation: the university gateway cannot act as a school', async () => {
