@@ -90,6 +90,10 @@ function peerEnv(paths: StatePaths, p: PeerNode): NodeJS.ProcessEnv {
     CORE_PEER_GOSSIP_RECONNECTINTERVAL: '1s',
     // How often the membership view (and its metric, which `up` waits on) is refreshed; default 5 s.
     CORE_PEER_GOSSIP_MEMBERSHIPTRACKERINTERVAL: '1s',
+    // The TimeWindowCheck filter refuses a proposal whose client-chosen timestamp is further than
+    // this from the peer's clock, which bounds how far a client can move an anchor's time (15 min
+    // by default; the peers share one clock here, a real consortium runs NTP).
+    CORE_PEER_AUTHENTICATION_TIMEWINDOW: '5m',
     CORE_PEER_FILESYSTEMPATH: join(data, 'production'),
     CORE_LEDGER_SNAPSHOTS_ROOTDIR: join(data, 'snapshots'),
     CORE_OPERATIONS_LISTENADDRESS: `127.0.0.1:${p.opsPort}`,
