@@ -10,6 +10,46 @@ const AuditParams = z.object({
   bookmark: z.string().max(2000).default(''),
 });
 
+type AuditKind = (typeof AUDIT_KINDS)[number];
+
+/** Where each kind's next page starts; a kind that is absent has been read to its end. */
+const Cursor = z.partialRecord(z.enum(AUDIT_KINDS), z.string().max(1000));
+
+/**
+ * The kinds to read and where to start each. A single kind's bookmark is the ledger's own; the
+ * bookmark of an every-kind listing carries one per kind still unread, so paging walks every kind
+ * to its end instead of stopping after each kind's first page.
+ */
+function readCursor(kind: AuditKind | undefined, token: string): [AuditKind, string][] {
+  const raw = Buffer.from(token, 'base64url').toString('utf8');
+  if (kind) return [[kind, raw]];
+  if (token === '') return AUDIT_KINDS.map((k) => [k, '']);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new DomainError('INVALID_ARGUMENT', 'bookmark: not one this listing handed out');
+  }
+  const cursor = Cursor.safeParse(parsed);
+  const entries = cursor.success
+    ? AUDIT_KINDS.flatMap((k): [AuditKind, string][] => {
+        const bookmark = cursor.data[k];
+        return bookmark === undefined ? [] : [[k, bookmark]];
+      })
+    : [];
+  if (entries.length === 0)
+    throw new DomainError('INVALID_ARGUMENT', 'bookmark: not one this listing handed out');
+  return entries;
+}
+
+function writeCursor(kind: AuditKind | undefined, pages: { kind: string; bookmark: string }[]): string {
+  if (kind) return Buffer.from(pages[0]?.bookmark ?? '', 'utf8').toString('base64url');
+  const open = pages.filter((p) => p.bookmark !== '');
+  if (open.length === 0) return '';
+  const cursor = Object.fromEntries(open.map((p) => [p.kind, p.bookmark]));
+  return Buffer.from(JSON.stringify(cursor), 'utf8').toString('base64url');
+}
+
 /** The inspectors' view of one school: every record by kind with history, and the chain check. */
 export function auditRoutes(services: Services): RouteSpec[] {
   let chainCache: { at: number; value: unknown } | undefined;
@@ -35,17 +75,17 @@ export function auditRoutes(services: Services): RouteSpec[] {
           throw new DomainError('INVALID_ARGUMENT', 'orgId, kind, pageSize or bookmark');
         if (!principal) throw new DomainError('UNAUTHENTICATED', 'a bearer token is required');
         const identity = await services.directory.identityFor(principal);
-        const kinds = params.data.kind ? [params.data.kind] : [...AUDIT_KINDS];
-        const bookmark = Buffer.from(params.data.bookmark, 'base64url').toString('utf8');
+        const cursor = readCursor(params.data.kind, params.data.bookmark);
         const pages = await Promise.all(
-          kinds.map(async (kind) => {
+          cursor.map(async ([kind, bookmark]) => {
             const raw = await services.chaincode.evaluateText(identity, 'audit:SchoolRecords', {
               orgId: orgId.data,
               kind,
               pageSize: params.data.pageSize,
-              bookmark: params.data.kind ? bookmark : '',
+              bookmark,
             });
-            return JSON.parse(raw) as { records: unknown[]; bookmark: string };
+            const page = JSON.parse(raw) as { records: unknown[]; bookmark: string };
+            return { kind, ...page };
           }),
         );
         const overdueActions = await services.chaincode.evaluateText(
@@ -60,9 +100,8 @@ export function auditRoutes(services: Services): RouteSpec[] {
             chain: await chain(),
             records: pages.flatMap((p) => p.records),
             overdueActions: JSON.parse(overdueActions) as unknown,
-            bookmark: params.data.kind
-              ? Buffer.from(pages[0]?.bookmark ?? '', 'utf8').toString('base64url')
-              : '',
+            // '' once every kind asked for has been read to its end.
+            bookmark: writeCursor(params.data.kind, pages),
           },
         };
       },
