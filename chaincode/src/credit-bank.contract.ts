@@ -193,7 +193,10 @@ export class CreditBankContract extends Contract {
     return canonicalJson(recognition);
   }
 
-  /** The target institution approves (agreement effective and in force, cap respected) or rejects. */
+  /**
+   * The target institution approves (agreement effective and in force, cap respected) or rejects;
+   * a reason arrives as the salted digest the gateway computed over the text it sealed.
+   */
   @Transaction()
   async DecideRecognition(ctx: Context, requestJson: string): Promise<string> {
     const request = parseJsonArg(DecideRecognitionRequest, requestJson, 'DecideRecognition');
@@ -232,7 +235,8 @@ export class CreditBankContract extends Contract {
       ...recognition,
       state: request.approve ? 'approved' : 'rejected',
       decidedAt: now,
-      ...(request.reason ? { reason: request.reason } : {}),
+      // Only the digest: the reason is free text about the learner, and the ledger is immutable.
+      ...(request.reasonDigest ? { reasonDigest: request.reasonDigest } : {}),
     };
     await writeRecord(ctx, recognitionKey, Recognition, decided);
     // A rejected request frees the credit for another request to the same institution.

@@ -205,6 +205,10 @@ export class PdContract extends Contract {
     });
   }
 
+  /**
+   * A school records one evaluation per teacher and period. Notes about the teacher never reach the
+   * ledger: the request carries only the salted digest of the notes the gateway sealed.
+   */
   @Transaction()
   async RecordTeacherEvaluation(ctx: Context, requestJson: string): Promise<string> {
     const request = parseJsonArg(RecordTeacherEvaluationRequest, requestJson, 'RecordTeacherEvaluation');

@@ -208,12 +208,24 @@ describe('gateway: credit bank (学分银行)', function () {
     const statement = await gw.call('GET', `/credit-bank/learners/${LEARNER}`, { token: voc });
     const pending = statement.body.recognitions.find((r: any) => r.creditId === 'c-race');
     expect(pending.state).to.equal('requested');
-    await step(
+    const rejected = await step(
       `/credit-bank/recognitions/${pending.recognitionId}/decision`,
       gen,
       { learnerId: LEARNER, approve: false, reason: '材料不全' },
       200,
     );
+    // The ledger holds the reason's salted digest; the text is in the vault and comes back on reads.
+    expect(rejected.record.reasonDigest).to.match(/^[0-9a-f]{64}$/);
+    expect(JSON.stringify(rejected)).not.to.contain('材料不全');
+    const decided = await gw.call('GET', `/credit-bank/learners/${LEARNER}`, { token: gen });
+    expect(
+      decided.body.recognitions.find((r: any) => r.recognitionId === pending.recognitionId),
+    ).to.deep.include({
+      state: 'rejected',
+      reason: '材料不全',
+      reasonDigest: rejected.record.reasonDigest,
+      reasonMatchesLedger: true,
+    });
     const again = {
       recognitionId: 'race-again',
       learnerId: LEARNER,
@@ -239,7 +251,21 @@ describe('gateway: credit bank (学分银行)', function () {
     await step(
       '/credit-bank/recognitions/r-cap/decision',
       gen,
-      { learnerId: LEARNER, approve: true },
+      { learnerId: LEARNER, approve: true, reason: '超出协议上限' },
+      409,
+      'INVALID_STATE',
+    );
+    // The refused decision's sealed reason was removed, so the record can still be decided with one.
+    await step(
+      '/credit-bank/recognitions/r-cap/decision',
+      gen,
+      { learnerId: LEARNER, approve: false, reason: '超出协议上限' },
+      200,
+    );
+    await step(
+      '/credit-bank/recognitions/r-cap/decision',
+      gen,
+      { learnerId: LEARNER, approve: false, reason: '重复提交' },
       409,
       'INVALID_STATE',
     );

@@ -163,12 +163,13 @@ describe('gateway: teacher professional development (教师继续教育学分)',
     expect(verify.status, JSON.stringify(verify.body)).to.equal(200);
   });
 
-  it('records teacher evaluations over the teacher-archive dimensions, once per period', async () => {
+  it('records teacher evaluations once per period, notes in the vault and only their digest on the ledger', async () => {
+    const note = '课堂组织有序，作业批改及时';
     const body = {
       period: '2026',
       scores: [
         { dimension: 'ethics', score: 95 },
-        { dimension: 'teaching-results', score: 88 },
+        { dimension: 'teaching-results', score: 88, note },
       ],
     };
     await step(
@@ -179,6 +180,8 @@ describe('gateway: teacher professional development (教师继续教育学分)',
       403,
       'FORBIDDEN_ROLE',
     );
+    // Refused by the ledger after the note was sealed: the note is removed again, so the
+    // corrected request below is not taken for a second evaluation.
     await step(
       'POST',
       `/pd/teachers/${TEACHER}/evaluations`,
@@ -187,9 +190,81 @@ describe('gateway: teacher professional development (教师继续教育学分)',
       400,
       'INVALID_ARGUMENT',
     );
-    await step('POST', `/pd/teachers/${TEACHER}/evaluations`, gen, body, 201);
+    const recorded = await step('POST', `/pd/teachers/${TEACHER}/evaluations`, gen, body, 201);
+    expect(recorded.record.notesDigest).to.match(/^[0-9a-f]{64}$/);
+    expect(recorded.record.scores).to.deep.equal([
+      { dimension: 'ethics', score: 95 },
+      { dimension: 'teaching-results', score: 88 },
+    ]);
+    expect(JSON.stringify(recorded)).not.to.contain(note);
     await step('POST', `/pd/teachers/${TEACHER}/evaluations`, gen, body, 409, 'ALREADY_EXISTS');
+    await step(
+      'POST',
+      `/pd/teachers/${TEACHER}/evaluations`,
+      gen,
+      { period: '2026', scores: [{ dimension: 'ethics', score: 10 }] },
+      409,
+      'ALREADY_EXISTS',
+    );
+    // Without notes nothing goes to the vault and the ledger record has no digest.
+    const plain = await step(
+      'POST',
+      `/pd/teachers/${TEACHER}/evaluations`,
+      gen,
+      { period: '2025', scores: [{ dimension: 'research', score: 70 }] },
+      201,
+    );
+    expect(plain.record).not.to.have.property('notesDigest');
+
     const list = await step('GET', `/pd/teachers/${TEACHER}/evaluations`, gen, undefined, 200);
-    expect(list.evaluations[0].scores).to.have.length(2);
+    const byPeriod = new Map(list.evaluations.map((e: any) => [e.period, e]));
+    expect(byPeriod.get('2026')).to.deep.include({
+      scores: body.scores,
+      notesDigest: recorded.record.notesDigest,
+      notesMatchLedger: true,
+    });
+    expect(byPeriod.get('2025')).to.deep.equal(plain.record);
+  });
+
+  it("seals a registered teacher's notes under the teacher's own key: erasing the teacher erases them", async () => {
+    const teacherId = (
+      await step(
+        'POST',
+        '/subjects',
+        gen,
+        {
+          kind: 'teacher',
+          name: '赵敏',
+          idNumber: '110105198001010021',
+          studentNumber: 'T1101051980010100',
+          birthDate: '1980-01-01',
+        },
+        201,
+      )
+    ).subjectId as string;
+    const note = '师德表现突出';
+    await step(
+      'POST',
+      `/pd/teachers/${teacherId}/evaluations`,
+      gen,
+      { period: '2026', scores: [{ dimension: 'ethics', score: 99, note }] },
+      201,
+    );
+    let list = await step('GET', `/pd/teachers/${teacherId}/evaluations`, gen, undefined, 200);
+    expect(list.evaluations[0]).to.deep.include({ notesMatchLedger: true });
+    expect(list.evaluations[0].scores[0].note).to.equal(note);
+
+    await step('DELETE', `/subjects/${teacherId}/key`, gen, undefined, 200);
+    list = await step('GET', `/pd/teachers/${teacherId}/evaluations`, gen, undefined, 200);
+    expect(list.evaluations[0]).to.deep.include({ notesMatchLedger: null, notesErased: true });
+    expect(list.evaluations[0].scores).to.deep.equal([{ dimension: 'ethics', score: 99 }]);
+    await step(
+      'POST',
+      `/pd/teachers/${teacherId}/evaluations`,
+      gen,
+      { period: '2027', scores: [{ dimension: 'ethics', score: 90, note }] },
+      410,
+      'SUBJECT_KEY_DESTROYED',
+    );
   });
 });

@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import {
-  DecideRecognitionRequest,
-  EarnedCredit,
-  Recognition,
+  DecideRecognitionBody,
   DefineCourseRequest,
   DomainError,
+  LearnerStatement,
+  LearnerStatementView,
   OrgId,
   ProposeAgreementRequest,
+  Recognition,
   RecordEarnedCreditRequest,
   RequestRecognitionRequest,
   SubjectId,
@@ -18,8 +19,6 @@ import { pageFromQuery, pageToJson } from '../http/paging.js';
 import { defineRoute, param, type RouteSpec } from '../http/route.js';
 import type { Services } from '../services/index.js';
 import type { Principal } from '../stores/tokens.js';
-
-const LearnerStatement = z.object({ earned: z.array(EarnedCredit), recognitions: z.array(Recognition) });
 
 const STAFF: readonly Role[] = ['school-admin', 'teacher', 'bureau-admin'];
 const Slug = z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/);
@@ -137,16 +136,24 @@ export function creditBankRoutes(services: Services): RouteSpec[] {
     defineRoute({
       method: 'post',
       path: '/credit-bank/recognitions/:id/decision',
-      summary: 'Approve or reject a recognition request (target institution)',
+      summary:
+        'Approve or reject a recognition request (target institution); a reason goes to the vault, its salted digest to the ledger',
       tag: 'credit-bank',
       access: ['school-admin'],
-      body: DecideRecognitionRequest.omit({ recognitionId: true }),
+      body: DecideRecognitionBody,
+      responses: {
+        200: {
+          description: 'Decided; the ledger holds reasonDigest, never the reason',
+          schema: z.object({ record: Recognition, txId: z.string(), blockNumber: z.number() }),
+        },
+      },
       handle: async ({ req, body, principal }) => ({
         status: 200,
-        json: await submit(principal, 'creditbank:DecideRecognition', {
-          ...body,
-          recognitionId: pathParam(Slug, param(req, 'id'), 'recognition id'),
-        }),
+        json: await services.notes.decideRecognition(
+          who(principal),
+          pathParam(Slug, param(req, 'id'), 'recognition id'),
+          body,
+        ),
       }),
     }),
     defineRoute({
@@ -203,14 +210,17 @@ export function creditBankRoutes(services: Services): RouteSpec[] {
     defineRoute({
       method: 'get',
       path: '/credit-bank/learners/:learnerId',
-      summary: "A learner's statement: earned and recognised credits, balance per institution",
+      summary:
+        "A learner's statement: earned and recognised credits, balance per institution, decision reasons from the vault",
       tag: 'credit-bank',
       access: STAFF,
+      responses: { 200: { description: 'Statement', schema: LearnerStatementView } },
       handle: async ({ req, principal }) => ({
         status: 200,
-        json: await services.records.query(who(principal), 'creditbank:GetLearnerStatement', {
-          learnerId: pathParam(SubjectId, param(req, 'learnerId'), 'learner id'),
-        }),
+        json: await services.notes.learnerStatement(
+          who(principal),
+          pathParam(SubjectId, param(req, 'learnerId'), 'learner id'),
+        ),
       }),
     }),
   ];

@@ -6,8 +6,10 @@ import {
   PdCompletion,
   PdRules,
   RecordCompletionRequest,
-  RecordTeacherEvaluationRequest,
+  RecordTeacherEvaluationBody,
   SubjectId,
+  TeacherEvaluation,
+  TeacherEvaluationView,
   Timestamp,
   type Role,
   type SubmitName,
@@ -245,30 +247,46 @@ export function pdRoutes(services: Services): RouteSpec[] {
     defineRoute({
       method: 'post',
       path: '/pd/teachers/:teacherId/evaluations',
-      summary: 'Record a teacher evaluation over the teacher-archive dimensions (school)',
+      summary:
+        'Record a teacher evaluation over the teacher-archive dimensions (school); notes go to the vault, their salted digest to the ledger',
       tag: 'pd',
       access: ['school-admin'],
-      body: RecordTeacherEvaluationRequest.omit({ teacherId: true }),
+      body: RecordTeacherEvaluationBody,
+      responses: {
+        201: {
+          description: 'Recorded; the ledger holds the scores and notesDigest, never the notes',
+          schema: z.object({ record: TeacherEvaluation, txId: z.string(), blockNumber: z.number() }),
+        },
+      },
       handle: async ({ req, body, principal }) => ({
         status: 201,
-        json: await submit(principal, 'pd:RecordTeacherEvaluation', {
-          ...body,
-          teacherId: teacherParam(param(req, 'teacherId')),
-        }),
+        json: await services.notes.recordEvaluation(
+          who(principal),
+          teacherParam(param(req, 'teacherId')),
+          body,
+        ),
       }),
     }),
     defineRoute({
       method: 'get',
       path: '/pd/teachers/:teacherId/evaluations',
-      summary: "A teacher's evaluations by period",
+      summary:
+        "A teacher's evaluations by period, each score with its note and whether the notes match the ledger",
       tag: 'pd',
       access: STAFF,
+      responses: {
+        200: {
+          description: 'Evaluations',
+          schema: z.object({ evaluations: z.array(TeacherEvaluationView) }),
+        },
+      },
       handle: async ({ req, principal }) => ({
         status: 200,
         json: {
-          evaluations: await services.records.query(who(principal), 'pd:ListTeacherEvaluations', {
-            teacherId: teacherParam(param(req, 'teacherId')),
-          }),
+          evaluations: await services.notes.listEvaluations(
+            who(principal),
+            teacherParam(param(req, 'teacherId')),
+          ),
         },
       }),
     }),

@@ -11,6 +11,7 @@ import { Directory } from './directory.js';
 import { GrowthService } from './growth.service.js';
 import { IssuanceService } from './issuance.service.js';
 import { IssuerKeys } from './issuer-keys.js';
+import { NotesService } from './notes.service.js';
 import { RecordsService } from './records.js';
 import { StatusAllocator } from './status-allocator.js';
 import { StatusService } from './status.service.js';
@@ -46,6 +47,8 @@ export interface Services {
   status: StatusService;
   records: RecordsService;
   growth: GrowthService;
+  /** Teacher-evaluation notes and recognition reasons: sealed in the vault, digests on the ledger. */
+  notes: NotesService;
   /** Base URL that links handed to other parties (offers, status lists) start with. */
   publicUrl: string;
   now: () => Date;
@@ -134,6 +137,7 @@ export function createServices(deps: ServiceDeps): Services {
     status,
     records,
     growth: new GrowthService(deps.db, vault, records),
+    notes: new NotesService(deps.db, vault, records, deps.masterKey),
     publicUrl: deps.publicUrl,
     now,
   };

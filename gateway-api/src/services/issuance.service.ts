@@ -12,6 +12,7 @@ import {
   issueCredentialJwt,
   issueSdCredential,
   jwtDigest,
+  type Credential,
   type DocumentLoader,
 } from '@edu-ledger/credentials';
 import type { LedgerPort } from '@edu-ledger/ledger-port';
@@ -113,35 +114,7 @@ export class IssuanceService {
         statusListCredential: statusListUrl(this.deps.publicUrl, slot.statusListId, purpose),
       })),
     };
-    // Three ways to secure the same credential; the ledger always anchors the digest of exactly
-    // what the holder receives: the signed JSON-LD document, or the compact JWS for vc+jwt.
-    let secured: Record<string, unknown>;
-    let digest: string;
-    if (options.format === 'jwt') {
-      const jwt = await issueCredentialJwt({
-        credential: unsigned,
-        key: await this.deps.keys.current(org.orgId),
-        now,
-      });
-      secured = envelopeJwt(jwt);
-      digest = jwtDigest(jwt);
-    } else {
-      // A selective-disclosure credential carries an ecdsa-sd-2023 base proof by the org's P-256 key.
-      if (options.selectiveDisclosure) {
-        const signed = await issueSdCredential({
-          credential: unsigned,
-          key: await this.deps.keys.currentSd(org),
-          documentLoader: this.deps.documentLoader,
-          now,
-        });
-        secured = signed as unknown as Record<string, unknown>;
-        digest = credentialDigest(signed);
-      } else {
-        const signed = await this.deps.signer.sign(unsigned, await this.deps.keys.current(org.orgId), now);
-        secured = signed.credential as unknown as Record<string, unknown>;
-        digest = signed.digest;
-      }
-    }
+    const { secured, digest } = await this.secure(org, unsigned, options, now);
     const identity = await this.deps.directory.identityFor(principal);
     const receipt = await this.deps.anchorer.anchor(identity, {
       credentialId: id,
@@ -169,6 +142,55 @@ export class IssuanceService {
     return secured;
   }
 
+  /**
+   * Three ways to secure the same credential; the ledger always anchors the digest of exactly what
+   * the holder receives: the signed JSON-LD document, or the compact JWS for vc+jwt.
+   *
+   * @throws DomainError `INTERNAL` naming only the credential and organisation when signing fails
+   *   for a reason other than JSON-LD. The signing libraries put the credential's values into their
+   *   messages (`"credentialSubject.id" must be a URI: "<name> <ID-card number>"`), and the error
+   *   handler logs an unrecognised error whole, so none of their text may travel on.
+   */
+  private async secure(
+    org: Organization,
+    unsigned: Credential & { id: string },
+    options: IssueRequest['options'],
+    now: Date,
+  ): Promise<{ secured: Record<string, unknown>; digest: string }> {
+    try {
+      if (options.format === 'jwt') {
+        const jwt = await issueCredentialJwt({
+          credential: unsigned,
+          key: await this.deps.keys.current(org.orgId),
+          now,
+        });
+        return { secured: envelopeJwt(jwt), digest: jwtDigest(jwt) };
+      }
+      // A selective-disclosure credential carries an ecdsa-sd-2023 base proof by the org's P-256 key.
+      if (options.selectiveDisclosure) {
+        const signed = await issueSdCredential({
+          credential: unsigned,
+          key: await this.deps.keys.currentSd(org),
+          documentLoader: this.deps.documentLoader,
+          now,
+        });
+        return { secured: signed as unknown as Record<string, unknown>, digest: credentialDigest(signed) };
+      }
+      const signed = await this.deps.signer.sign(unsigned, await this.deps.keys.current(org.orgId), now);
+      return { secured: signed.credential as unknown as Record<string, unknown>, digest: signed.digest };
+    } catch (error) {
+      // Domain refusals, and JSON-LD errors that the HTTP layer answers as the caller's by their
+      // library names without logging them, go on as they are.
+      if (error instanceof DomainError || isJsonLdError(error)) throw error;
+      // The error's class name is kept for diagnosis: it is the library's, never the caller's text.
+      const kind = error instanceof Error ? error.name : typeof error;
+      throw new DomainError(
+        'INTERNAL',
+        `credential ${unsigned.id} of ${org.orgId} could not be signed (${kind})`,
+      );
+    }
+  }
+
   private async requireAccredited(org: Organization, types: readonly string[], at: Date): Promise<void> {
     for (const credentialType of types) {
       const check = JSON.parse(
@@ -186,6 +208,11 @@ export class IssuanceService {
       }
     }
   }
+}
+
+/** jsonld.js errors (`jsonld.SyntaxError`, `jsonld.ValidationError`, ...) and the context loader's. */
+function isJsonLdError(error: unknown): boolean {
+  return error instanceof Error && (error.name.startsWith('jsonld.') || error.name === 'DocumentLoaderError');
 }
 
 /** The issuer as a profile with the organisation's DID and names (Open Badges wants a Profile). */

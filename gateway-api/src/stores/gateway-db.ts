@@ -23,6 +23,8 @@ export class GatewayDb {
   readonly offers;
   readonly growthContent;
   readonly subjectDids;
+  /** Sealed free text about persons (evaluation notes, decision reasons) whose digests are on the ledger. */
+  readonly personNotes;
 
   private constructor(readonly db: ClassicLevel<string, string>) {
     this.subjects = db.sublevel<string, string>('subjects', UTF8);
@@ -34,6 +36,7 @@ export class GatewayDb {
     this.offers = db.sublevel<string, string>('offers', UTF8);
     this.growthContent = db.sublevel<string, string>('growth-content', UTF8);
     this.subjectDids = db.sublevel<string, string>('subject-dids', UTF8);
+    this.personNotes = db.sublevel<string, string>('person-notes', UTF8);
   }
 
   static async open(path: string): Promise<GatewayDb> {

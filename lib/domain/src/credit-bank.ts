@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LocalisedText, OrgId, SubjectId, Timestamp } from './primitives.js';
+import { HexDigest, LocalisedText, OrgId, SubjectId, Timestamp } from './primitives.js';
 
 const Slug = z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'lower-case letters, digits and hyphens');
 const Credits = z.number().positive().max(100);
@@ -73,7 +73,8 @@ export const Recognition = z.object({
   state: z.enum(['requested', 'approved', 'rejected']),
   requestedAt: Timestamp,
   decidedAt: Timestamp.optional(),
-  reason: z.string().max(500).optional(),
+  /** SHA-256 of a salt and the decision's reason, which only the gateway's vault holds. */
+  reasonDigest: HexDigest.optional(),
 });
 export type Recognition = z.infer<typeof Recognition>;
 export const RequestRecognitionRequest = Recognition.pick({
@@ -83,10 +84,47 @@ export const RequestRecognitionRequest = Recognition.pick({
   toOrg: true,
   agreementId: true,
 });
+/** The chaincode request: the reason's digest, never its text. */
 export const DecideRecognitionRequest = z.object({
   learnerId: SubjectId,
   recognitionId: Slug,
   approve: z.boolean(),
-  reason: z.string().max(500).default(''),
+  reasonDigest: HexDigest.optional(),
 });
+
+/** Why an institution decided as it did: free text about the learner, kept only in the vault. */
+export const RecognitionReason = z.string().max(500);
+
+/** The HTTP request body of a decision; the gateway seals the reason and sends its digest on. */
+export const DecideRecognitionBody = z.object({
+  learnerId: SubjectId,
+  approve: z.boolean(),
+  reason: RecognitionReason.optional(),
+});
+export type DecideRecognitionBody = z.infer<typeof DecideRecognitionBody>;
+
+/**
+ * A recognition as the API returns it: with a reason on the ledger, the text from the vault and
+ * whether it still matches the digest (null when it cannot be read: erased with the person).
+ */
+export const RecognitionView = Recognition.extend({
+  reason: RecognitionReason.nullable().optional(),
+  reasonMatchesLedger: z.boolean().nullable().optional(),
+  reasonErased: z.literal(true).optional(),
+});
+export type RecognitionView = z.infer<typeof RecognitionView>;
+
+/** Earned and recognised credits of one learner, with totals per institution. */
+export const LearnerStatement = z.object({
+  learnerId: SubjectId,
+  earned: z.array(EarnedCredit),
+  recognitions: z.array(Recognition),
+  balance: z.record(OrgId, z.object({ earned: z.number(), recognised: z.number() })),
+});
+export type LearnerStatement = z.infer<typeof LearnerStatement>;
+
+/** The statement as the API returns it, each recognition with its reason from the vault. */
+export const LearnerStatementView = LearnerStatement.extend({ recognitions: z.array(RecognitionView) });
+export type LearnerStatementView = z.infer<typeof LearnerStatementView>;
+
 export const LearnerRequest = z.object({ learnerId: SubjectId });

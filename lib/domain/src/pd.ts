@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LocalisedText, OrgId, SubjectId, Timestamp } from './primitives.js';
+import { HexDigest, LocalisedText, OrgId, SubjectId, Timestamp } from './primitives.js';
 
 const Slug = z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'lower-case letters, digits and hyphens');
 
@@ -81,25 +81,61 @@ export const TEACHER_DIMENSIONS = [
   'professional-growth',
   'health',
 ] as const;
+export const TeacherDimension = z.enum(TEACHER_DIMENSIONS);
+export type TeacherDimension = z.infer<typeof TeacherDimension>;
+
+/** What an evaluator writes about a teacher in one dimension: personal data, kept only in the vault. */
+export const TeacherEvaluationNote = z.string().min(1).max(500);
+
+/** Per-dimension notes as sealed in the vault; their salted digest is what the ledger holds. */
+export const TeacherEvaluationNotes = z.partialRecord(TeacherDimension, TeacherEvaluationNote);
+export type TeacherEvaluationNotes = z.infer<typeof TeacherEvaluationNotes>;
+
+/** An evaluation as the ledger keeps it: scores and, when there are notes, only their salted digest. */
 export const TeacherEvaluation = z.object({
   teacherId: SubjectId,
   period: z.string().regex(/^\d{4}$/, 'a year'),
   scores: z
-    .array(
-      z.object({
-        dimension: z.enum(TEACHER_DIMENSIONS),
-        score: z.number().min(0).max(100),
-        note: z.string().max(500).optional(),
-      }),
-    )
+    .array(z.object({ dimension: TeacherDimension, score: z.number().min(0).max(100) }))
     .min(1)
     .max(TEACHER_DIMENSIONS.length),
+  /** SHA-256 of a salt and the canonical JSON of the notes; absent when the evaluation has none. */
+  notesDigest: HexDigest.optional(),
   schoolId: OrgId,
   evaluatedAt: Timestamp,
 });
 export type TeacherEvaluation = z.infer<typeof TeacherEvaluation>;
+/** The chaincode request: the notes' digest, never their text. */
 export const RecordTeacherEvaluationRequest = TeacherEvaluation.pick({
   teacherId: true,
   period: true,
   scores: true,
+  notesDigest: true,
 });
+
+/** The HTTP request body: scores with optional notes, which the gateway seals before the ledger sees a digest. */
+export const RecordTeacherEvaluationBody = z.object({
+  period: TeacherEvaluation.shape.period,
+  scores: z
+    .array(
+      z.object({
+        dimension: TeacherDimension,
+        score: z.number().min(0).max(100),
+        note: TeacherEvaluationNote.optional(),
+      }),
+    )
+    .min(1)
+    .max(TEACHER_DIMENSIONS.length),
+});
+export type RecordTeacherEvaluationBody = z.infer<typeof RecordTeacherEvaluationBody>;
+
+/**
+ * An evaluation as the API returns it: each score with its note from the vault, and whether the
+ * notes still match the ledger's digest (null when they cannot be read: erased with the person).
+ */
+export const TeacherEvaluationView = TeacherEvaluation.extend({
+  scores: RecordTeacherEvaluationBody.shape.scores,
+  notesMatchLedger: z.boolean().nullable().optional(),
+  notesErased: z.literal(true).optional(),
+});
+export type TeacherEvaluationView = z.infer<typeof TeacherEvaluationView>;
