@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { ClientIdentity } from '@edu-ledger/domain';
-import { EmbeddedLedger } from '@edu-ledger/ledger-embedded';
+import { EmbeddedLedger, LedgerIntegrityError } from '@edu-ledger/ledger-embedded';
 import { FabricLedger, loadConnectionProfile } from '@edu-ledger/ledger-fabric';
 import type { LedgerPort } from '@edu-ledger/ledger-port';
 import { ConfigError, type Config } from './config.js';
@@ -17,7 +17,7 @@ export interface OpenedLedger {
  */
 export async function openLedger(config: Config, dataDir: string): Promise<OpenedLedger> {
   if (config.LEDGER === 'embedded') {
-    const ledger = await EmbeddedLedger.open({ path: join(dataDir, 'ledger') });
+    const ledger = await openEmbedded(join(dataDir, 'ledger'));
     return { ledger, readerIdentity: await ledger.identity('BureauMSP', 'gateway-reader', 'client') };
   }
   if (config.FABRIC_CONNECTION === undefined) throw new ConfigError('FABRIC_CONNECTION is required');
@@ -40,4 +40,22 @@ export async function openLedger(config: Config, dataDir: string): Promise<Opene
   });
   const readerMsp = mspIds[0] ?? 'BureauMSP';
   return { ledger, readerIdentity: await ledger.identity(readerMsp, 'gateway-reader', 'client') };
+}
+
+/**
+ * Opens the embedded ledger; a ledger that fails its open-time integrity check is refused as a
+ * configuration error, so the process prints why and exits instead of serving altered records.
+ */
+async function openEmbedded(path: string): Promise<EmbeddedLedger> {
+  try {
+    return await EmbeddedLedger.open({ path });
+  } catch (error) {
+    if (!(error instanceof LedgerIntegrityError)) throw error;
+    throw new ConfigError(
+      `账本完整性检查失败，网关拒绝启动 / The ledger failed its integrity check; the gateway will not serve it.\n` +
+        error.problems.map((p) => `  - ${p}`).join('\n') +
+        `\n请从备份恢复账本，或运行 npm run ledger:verify 查看完整报告 / Restore ${path} from a backup, ` +
+        'or run `npm run ledger:verify` for the full report.',
+    );
+  }
 }

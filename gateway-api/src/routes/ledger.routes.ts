@@ -1,4 +1,5 @@
 import { DomainError, OrgId } from '@edu-ledger/domain';
+import { EmbeddedLedger } from '@edu-ledger/ledger-embedded';
 import { defineRoute, param, type RouteSpec } from '../http/route.js';
 import type { Services } from '../services/index.js';
 
@@ -74,6 +75,27 @@ export function ledgerRoutes(services: Services): RouteSpec[] {
       handle: async () => {
         const check = await services.ledger.verifyChain();
         return { status: 200, json: check };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/ledger/head',
+      summary:
+        "The embedded ledger's latest head, signed with its node key (Ed25519 over " +
+        '"edu-ledger/head/v1\\n{height}\\n{lastHash}\\n{signedAt}"); keep a copy to detect a later rewrite',
+      tag: 'audit',
+      access: 'public',
+      handle: async () => {
+        const ledger = services.ledger;
+        if (ledger.kind !== 'embedded' || !(ledger instanceof EmbeddedLedger)) {
+          // Fabric's blocks are signed by its orderers, whose certificates the channel configuration
+          // anchors; there is no node key of ours to sign with.
+          throw new DomainError(
+            'NOT_FOUND',
+            "no signed head on a Fabric ledger: the orderers' block signatures play this role",
+          );
+        }
+        return { status: 200, json: ledger.signedHead() };
       },
     }),
   ];

@@ -21,6 +21,17 @@ export interface BlockTransaction {
 export interface Block {
   header: { number: number; previousHash: string; dataHash: string };
   data: { transactions: BlockTransaction[] };
+  /**
+   * The node key's signature over the head this block makes (see node-key.ts). Outside the header,
+   * so header hashes are unchanged; absent on blocks committed before the ledger had a node key.
+   */
+  signature?: BlockSignature;
+}
+
+/** A block's head signature: Ed25519, base64, over `headMessage` with this `signedAt`. */
+export interface BlockSignature {
+  value: string;
+  signedAt: string;
 }
 
 export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');

@@ -2,18 +2,23 @@ import { createHash } from 'node:crypto';
 import { canonicalJson } from '@edu-ledger/domain';
 import type { ChainCheck } from '@edu-ledger/ledger-port';
 import { ZERO_HASH, headerHash, sha256, type Block } from './block.js';
+import { checkSignature, keyObject } from './integrity-check.js';
 import { fnv1a32 } from './key-filter.js';
+import type { RecordedNodeKey } from './node-key.js';
 import { encodeHistory, encodeState, historyKey, pad, type StateStore, type Version } from './state-store.js';
 
 /** The chain's tip as the ledger holds it in memory. */
 export interface ChainTip {
   height: number;
   lastHash: string;
+  /** The node key the ledger records: every block from `since` on must carry its signature. */
+  nodeKey?: RecordedNodeKey;
 }
 
 /**
  * Recomputes everything derivable from the blocks — header chain, data hashes, world state,
- * history and transaction index — and compares it byte for byte with what is stored.
+ * history and transaction index — and compares it byte for byte with what is stored; checks every
+ * block's node-key signature against the recorded key.
  *
  * Memory stays bounded whatever the ledger's size: the expected entries are built for one share
  * of the keys at a time (keys are split into buckets by a hash), replaying the blocks once per
@@ -53,6 +58,8 @@ async function verifyInBuckets(
     buckets === 1 || fnv1a32(key) % buckets === bucket;
   let height = 0;
   let lastHash = ZERO_HASH;
+  const publicKey = keyObject(tip.nodeKey, note);
+  const since = tip.nodeKey?.since ?? Infinity;
   let checkedTransactions = 0;
   let checkedKeys = 0;
   for (let bucket = 0; bucket < buckets; bucket++) {
@@ -84,6 +91,8 @@ async function verifyInBuckets(
         checkedTransactions += block.data.transactions.length;
       }
       previousHash = headerHash(block.header);
+      if (first && publicKey && block.header.number >= since)
+        checkSignature(block, previousHash, publicKey, note);
       for (const [index, tx] of block.data.transactions.entries()) {
         if (inBucket(tx.txId, bucket)) {
           expectedTx.set(tx.txId, JSON.stringify({ b: block.header.number, c: tx.validationCode, n: index }));

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { ClassicLevel, type BatchOperation } from 'classic-level';
 import { DomainError, canonicalJson, findErrorCode, type ClientIdentity } from '@edu-ledger/domain';
 import { contracts as defaultContracts, declaredTransactions } from '@edu-ledger/chaincode';
@@ -23,6 +24,10 @@ import {
   type ValidationCode,
 } from './block.js';
 import { verifyChain } from './chain-check.js';
+import { verifyAgainstHead, type HeadCheck } from './head-check.js';
+import { DEFAULT_CHECK_BLOCKS } from './integrity-check.js';
+import { loadAndCheck } from './ledger-open.js';
+import type { NodeKey, RecordedNodeKey, SignedHead } from './node-key.js';
 import { TxSimulator, type ReadWriteSet, type SimulatedEvent, type SimulationMode } from './simulator.js';
 import {
   StateStore,
@@ -55,6 +60,13 @@ export interface EmbeddedLedgerOptions {
    */
   totalQueryLimit?: number;
   contracts?: readonly ContractClass[];
+  /**
+   * How many of the newest blocks `open` re-verifies before serving (default 64); 0 skips the
+   * check, for benchmarks and for `ledger:verify`, which runs the full check itself.
+   */
+  integrityCheckBlocks?: number;
+  /** The node's Ed25519 key file (default `node-key.pem` in `path`), created on first open. */
+  nodeKeyFile?: string;
 }
 
 /** A transaction function and the number of string arguments its metadata declares. */
@@ -89,11 +101,16 @@ export class EmbeddedLedger implements LedgerPort {
   private chainHeight = 0;
   private lastHash = ZERO_HASH;
   private closed = false;
+  private nodeKey!: NodeKey;
+  private recordedKey!: RecordedNodeKey;
+  private head: SignedHead | undefined;
 
   private constructor(
     private readonly db: ClassicLevel<string, string>,
     private readonly store: StateStore,
-    private readonly options: Required<Omit<EmbeddedLedgerOptions, 'contracts' | 'path'>>,
+    private readonly options: Required<
+      Omit<EmbeddedLedgerOptions, 'contracts' | 'path' | 'integrityCheckBlocks' | 'nodeKeyFile'>
+    >,
     contracts: readonly ContractClass[],
   ) {
     for (const Contract of contracts) {
@@ -111,6 +128,12 @@ export class EmbeddedLedger implements LedgerPort {
     }
   }
 
+  /**
+   * Opens (or creates) the ledger in `options.path` and, by default, checks its integrity first.
+   *
+   * @throws LedgerIntegrityError when the stored ledger fails the open-time check or its node key
+   * is missing or not the recorded one; the database is closed again before it is thrown.
+   */
   static async open(options: EmbeddedLedgerOptions): Promise<EmbeddedLedger> {
     mkdirSync(options.path, { recursive: true });
     const db = new ClassicLevel<string, string>(options.path, { keyEncoding: 'utf8', valueEncoding: 'utf8' });
@@ -126,11 +149,22 @@ export class EmbeddedLedger implements LedgerPort {
       },
       options.contracts ?? defaultContracts,
     );
-    const tip = await ledger.store.meta.get('tip');
-    if (tip !== undefined) {
-      const parsed = JSON.parse(tip) as { height: number; lastHash: string };
-      ledger.chainHeight = parsed.height;
-      ledger.lastHash = parsed.lastHash;
+    try {
+      const keyFile = options.nodeKeyFile ?? join(options.path, 'node-key.pem');
+      const opened = await loadAndCheck(
+        ledger.store,
+        options.path,
+        keyFile,
+        options.integrityCheckBlocks ?? DEFAULT_CHECK_BLOCKS,
+      );
+      ledger.chainHeight = opened.tip.height;
+      ledger.lastHash = opened.tip.lastHash;
+      ledger.nodeKey = opened.nodeKey;
+      ledger.recordedKey = opened.recordedKey;
+      ledger.head = opened.head;
+    } catch (error) {
+      await db.close();
+      throw error;
     }
     ledger.store.startKeyFilter();
     return ledger;
@@ -280,8 +314,9 @@ export class EmbeddedLedger implements LedgerPort {
     }
     const data = { transactions };
     const header = { number, previousHash: this.lastHash, dataHash: sha256(canonicalJson(data)) };
-    const block: Block = { header, data };
     const hash = headerHash(header);
+    const head = this.nodeKey.signHead(number + 1, hash, this.options.now().toISOString());
+    const block: Block = { header, data, signature: { value: head.signature, signedAt: head.signedAt } };
 
     const ops: BatchOperation<ClassicLevel<string, string>, string, string>[] = [];
     ops.push({ type: 'put', sublevel: this.store.blocks, key: pad(number, 12), value: canonicalJson(block) });
@@ -319,6 +354,7 @@ export class EmbeddedLedger implements LedgerPort {
     this.store.applyCommitted(overlay);
     this.chainHeight = number + 1;
     this.lastHash = hash;
+    this.head = head;
 
     for (const [index, tx] of transactions.entries()) {
       const pending = batch[index];
@@ -398,7 +434,26 @@ export class EmbeddedLedger implements LedgerPort {
    * chain-check.ts for how memory stays bounded).
    */
   async verifyChain(options: { maxEntriesInMemory?: number } = {}): Promise<ChainCheck> {
-    return verifyChain(this.store, { height: this.chainHeight, lastHash: this.lastHash }, options);
+    const tip = { height: this.chainHeight, lastHash: this.lastHash, nodeKey: this.recordedKey };
+    return verifyChain(this.store, tip, options);
+  }
+
+  /**
+   * The latest signed head, for inspectors to keep. A chain whose newest block predates the node
+   * key (or an empty one) gets its current tip signed now.
+   */
+  signedHead(): SignedHead {
+    this.head ??= this.nodeKey.signHead(this.chainHeight, this.lastHash, this.options.now().toISOString());
+    return { ...this.head };
+  }
+
+  /** Compares a head kept earlier with the current chain; see head-check.ts. */
+  async verifyAgainstHead(head: SignedHead): Promise<HeadCheck> {
+    return verifyAgainstHead(head, {
+      height: this.chainHeight,
+      recordedKey: this.recordedKey,
+      getBlock: (n) => this.getBlock(n),
+    });
   }
 }
 
