@@ -1,9 +1,19 @@
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
+import { DEFAULT_RATE_LIMITS, type RateLimits } from './config.js';
 import type { Logger } from './logger.js';
 import { authenticate } from './http/auth.js';
 import { errorHandler, notFoundHandler } from './http/errors.js';
+import { safeJsonBody } from './http/json-guard.js';
 import { openApiDocument } from './http/openapi.js';
+import { rateLimiters } from './http/rate-limit.js';
 import { runRoute, type RouteSpec } from './http/route.js';
+import {
+  CACHEABLE_PATHS,
+  mayCache,
+  noStore,
+  pageSecurityPolicy,
+  securityHeaders,
+} from './http/security-headers.js';
 import { auditRoutes } from './routes/audit.routes.js';
 import { creditBankRoutes } from './routes/credit-bank.routes.js';
 import { credentialRoutes } from './routes/credentials.routes.js';
@@ -23,6 +33,8 @@ export interface AppOptions {
   publicUrl: string;
   /** Extra static folders, e.g. the verifier web app at /verify. */
   staticMounts?: { path: string; dir: string }[];
+  /** Abuse limits; the RATE_LIMIT_* defaults when absent (tests set them low to see a 429). */
+  rateLimits?: RateLimits;
 }
 
 export function allRoutes(services: Services): RouteSpec[] {
@@ -42,14 +54,45 @@ export function allRoutes(services: Services): RouteSpec[] {
 }
 
 /** Builds the HTTP app over its services; listening is the caller's business. */
-export function createApp({ services, logger, publicUrl, staticMounts = [] }: AppOptions): Express {
+export function createApp({
+  services,
+  logger,
+  publicUrl,
+  staticMounts = [],
+  rateLimits = DEFAULT_RATE_LIMITS,
+}: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
-  app.use((req, res, next) => {
+  app.use(requestLog(logger));
+  app.use(securityHeaders(), noStore);
+  const limiters = rateLimiters(rateLimits);
+  if (limiters.perAddress.length > 0) app.use(limiters.perAddress);
+  app.use(safeJsonBody({ limit: '1mb' }));
+  app.use(authenticate(services.tokens));
+
+  const routes = allRoutes(services);
+  for (const route of routes) {
+    const caching = route.method === 'get' && CACHEABLE_PATHS.has(route.path) ? [mayCache] : [];
+    app[route.method](route.path, ...caching, ...limiters.forRoute(route), (req, res) =>
+      runRoute(route, req, res),
+    );
+  }
+  const document = openApiDocument(routes, publicUrl);
+  app.get('/openapi.json', mayCache, (_req, res) => {
+    res.json(document);
+  });
+  for (const mount of staticMounts) app.use(mount.path, pageSecurityPolicy(), express.static(mount.dir));
+  app.use(notFoundHandler);
+  app.use(errorHandler(logger));
+  return app;
+}
+
+/** Method, route and status of every request: URLs carry ids, never personal data; bodies are never logged. */
+function requestLog(logger: Logger): RequestHandler {
+  return (req, res, next) => {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
-      // Method, route and status only: URLs carry ids, never personal data; bodies are never logged.
       logger.info(
         {
           method: req.method,
@@ -61,20 +104,5 @@ export function createApp({ services, logger, publicUrl, staticMounts = [] }: Ap
       );
     });
     next();
-  });
-  app.use(express.json({ limit: '1mb' }));
-  app.use(authenticate(services.tokens));
-
-  const routes = allRoutes(services);
-  for (const route of routes) {
-    app[route.method](route.path, (req, res) => runRoute(route, req, res));
-  }
-  const document = openApiDocument(routes, publicUrl);
-  app.get('/openapi.json', (_req, res) => {
-    res.json(document);
-  });
-  for (const mount of staticMounts) app.use(mount.path, express.static(mount.dir));
-  app.use(notFoundHandler);
-  app.use(errorHandler(logger));
-  return app;
+  };
 }

@@ -42,6 +42,19 @@ const Env = z
       .optional(),
     /** Worker threads that sign credentials; 0 signs on the main thread. */
     SIGNING_WORKERS: z.coerce.number().int().min(0).max(64).default(availableParallelism()),
+    /** Length of the window the rate limits below count requests in, milliseconds. */
+    RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
+    /**
+     * Writes (POST, DELETE) one bearer token may make per window; 0 turns the limit off. The
+     * defaults are flood ceilings (about 1,000/s per token), above what one gateway on two cores
+     * serves (~450 issuances/s), so load tests from one client are not throttled; lower them for
+     * a public deployment.
+     */
+    RATE_LIMIT_WRITES_PER_TOKEN: z.coerce.number().int().min(0).default(60_000),
+    /** Writes one client address may make per window, with or without a token; 0: off. */
+    RATE_LIMIT_WRITES_PER_ADDRESS: z.coerce.number().int().min(0).default(120_000),
+    /** Verifications (public POST routes) one address may make per window without a token; 0: off. */
+    RATE_LIMIT_ANONYMOUS_PER_ADDRESS: z.coerce.number().int().min(0).default(60_000),
   })
   .superRefine((env, ctx) => {
     if (env.EDU_MODE === 'production' && env.EDU_MASTER_KEY === undefined) {
@@ -56,6 +69,24 @@ export type Config = Readonly<Omit<z.output<typeof Env>, 'PUBLIC_URL'> & { PUBLI
 
 /** Every variable the gateway reads, for the error message and the README. */
 export const CONFIG_VARIABLES = Object.keys(Env.shape);
+
+/** The per-window request limits the HTTP layer enforces (see the RATE_LIMIT_* variables). */
+export interface RateLimits {
+  windowMs: number;
+  writesPerToken: number;
+  writesPerAddress: number;
+  anonymousPerAddress: number;
+}
+
+/** The rate limits a configuration asks for. */
+export function rateLimitsOf(config: Config): RateLimits {
+  return {
+    windowMs: config.RATE_LIMIT_WINDOW_MS,
+    writesPerToken: config.RATE_LIMIT_WRITES_PER_TOKEN,
+    writesPerAddress: config.RATE_LIMIT_WRITES_PER_ADDRESS,
+    anonymousPerAddress: config.RATE_LIMIT_ANONYMOUS_PER_ADDRESS,
+  };
+}
 
 export class ConfigError extends Error {}
 
@@ -75,3 +106,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     PUBLIC_URL: (parsed.PUBLIC_URL ?? `http://localhost:${parsed.PORT}`).replace(/\/$/, ''),
   });
 }
+
+/** The rate limits when no RATE_LIMIT_* variable is set (what createApp uses unless told otherwise). */
+export const DEFAULT_RATE_LIMITS: Readonly<RateLimits> = Object.freeze(rateLimitsOf(loadConfig({})));

@@ -3,7 +3,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EmbeddedLedger } from '@edu-ledger/ledger-embedded';
 import { createApp } from './app.js';
-import { ConfigError, loadConfig, type Config } from './config.js';
+import { ConfigError, loadConfig, rateLimitsOf, type Config } from './config.js';
+import { installFatalHandlers, watchPrototypes } from './http/process-handlers.js';
 import { openLedger } from './ledger.js';
 import { createLogger } from './logger.js';
 import { createServices } from './services/index.js';
@@ -21,6 +22,9 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const logger = createLogger(config.LOG_LEVEL);
+  // Fail fast: a gateway whose state an unexpected error left unknown is restarted, not kept serving.
+  installFatalHandlers(logger);
+  watchPrototypes(logger);
   const dataDir = resolve(config.DATA_DIR);
   mkdirSync(dataDir, { recursive: true });
   const { ledger, readerIdentity } = await openLedger(config, dataDir);
@@ -53,6 +57,7 @@ async function main(): Promise<void> {
     services,
     logger,
     publicUrl: config.PUBLIC_URL,
+    rateLimits: rateLimitsOf(config),
     staticMounts: existsSync(verifierDist) ? [{ path: '/verify', dir: verifierDist }] : [],
   });
   const server = app.listen(config.PORT, config.HOST, () => {

@@ -9,6 +9,8 @@ import { DomainError, type ClientIdentity } from '@edu-ledger/domain';
 import type { LedgerPort } from '@edu-ledger/ledger-port';
 import { ledgerStoreFiles, openTestLedger } from '../../test/ledgers.js';
 import { createApp } from '../src/app.js';
+import type { RateLimits } from '../src/config.js';
+import type { CredentialSigner } from '../src/services/signer.js';
 import { createLogger } from '../src/logger.js';
 import { createServices, type Services } from '../src/services/index.js';
 import { GatewayDb } from '../src/stores/gateway-db.js';
@@ -71,6 +73,10 @@ export async function startGateway(
     staticMounts?: { path: string; dir: string }[];
     /** A ledger client to use instead of a fresh test ledger (closed with the gateway). */
     ledger?: LedgerPort;
+    /** Abuse limits instead of the RATE_LIMIT_* defaults. */
+    rateLimits?: RateLimits;
+    /** A credential signer instead of the in-process one (closed with the gateway). */
+    signer?: CredentialSigner;
   } = {},
 ): Promise<Gateway> {
   const dataDir = mkdtempSync(join(tmpdir(), 'edu-gw-'));
@@ -94,9 +100,16 @@ export async function startGateway(
     masterKey: randomBytes(32),
     readerIdentity: await readerOf(ledger),
     publicUrl: url,
+    ...(options.signer ? { signer: options.signer } : {}),
   });
   const tokens = await seedDemo(services, { dataDir, didHost: 'edu.example.cn', now: new Date() });
-  const app = createApp({ services, logger, publicUrl: url, staticMounts: options.staticMounts ?? [] });
+  const app = createApp({
+    services,
+    logger,
+    publicUrl: url,
+    staticMounts: options.staticMounts ?? [],
+    ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
+  });
   const server = app.listen(port, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -150,6 +163,7 @@ export async function startGateway(
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await ledger.close();
       await db.close();
+      await options.signer?.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { DomainError, findErrorCode, type ErrorCode } from '@edu-ledger/domain';
 import type { Logger } from '../logger.js';
+import { jsonLdRefusal } from './jsonld-errors.js';
 
 /** The only place that turns stable codes into HTTP statuses. */
 export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
@@ -25,14 +26,19 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   COMMIT_OUTCOME_UNKNOWN: 504,
   // Committed but refused by validation for a reason other than MVCC: a fault of ours, not the caller's.
   TX_INVALID: 500,
+  // Sent with Retry-After by the rate limiters.
+  RATE_LIMITED: 429,
   INTERNAL: 500,
 };
+
+/** Codes the gateway answers with: the domain's stable codes. */
+export type GatewayErrorCode = ErrorCode;
 
 export interface ErrorEnvelope {
   error: { code: string; message: string; transactionId?: string };
 }
 
-export function envelope(code: ErrorCode, message: string): ErrorEnvelope {
+export function envelope(code: GatewayErrorCode, message: string): ErrorEnvelope {
   return { error: { code, message } };
 }
 
@@ -40,41 +46,76 @@ export const notFoundHandler: RequestHandler = (_req, res) => {
   res.status(404).json(envelope('NOT_FOUND', 'no such route'));
 };
 
+/** A refusal to send: status, stable code and a message fit to show. */
+interface Refusal {
+  status: number;
+  code: GatewayErrorCode;
+  message: string;
+}
+
+/**
+ * Messages for errors that carry a 4xx status of their own (body-parser, the router's URL
+ * decoding). Their own messages may quote the input, so they are never shown.
+ */
+function statusMessage(error: object, status: number): string {
+  const type = 'type' in error && typeof error.type === 'string' ? error.type : '';
+  if (status === 413) return '请求体过大 / request body is too large';
+  if (status === 415) return '不支持的内容编码或字符集 / unsupported content encoding or charset';
+  if (type === 'entity.parse.failed') return '请求体不是有效的 JSON / request body is not valid JSON';
+  if (error instanceof URIError) return '网址中的百分号编码无效 / malformed percent-encoding in the URL';
+  return '请求无效（编码、JSON 或网址有误） / malformed request (encoding, JSON or URL)';
+}
+
+/** The 4xx status an error object carries (`status` or `statusCode`), if any. */
+function clientStatus(error: unknown): number | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const status = 'status' in error ? error.status : 'statusCode' in error ? error.statusCode : undefined;
+  return typeof status === 'number' && Number.isInteger(status) && status >= 400 && status < 500
+    ? status
+    : undefined;
+}
+
+/**
+ * Decides whether an error is the caller's mistake (or a stable domain outcome) and how to answer
+ * it. JSON-LD errors count as the caller's only on requests that submitted a document; on a GET
+ * the document was ours.
+ */
+export function refusalFor(error: unknown, submittedBody: boolean): Refusal | undefined {
+  if (error instanceof DomainError) {
+    return { status: HTTP_STATUS[error.code], code: error.code, message: error.detail };
+  }
+  const jsonLd = submittedBody ? jsonLdRefusal(error) : undefined;
+  if (jsonLd !== undefined) return { status: 400, code: 'INVALID_ARGUMENT', message: jsonLd };
+  const status = clientStatus(error);
+  if (status !== undefined && typeof error === 'object' && error !== null) {
+    return { status, code: 'INVALID_ARGUMENT', message: statusMessage(error, status) };
+  }
+  const recovered = error instanceof Error ? findErrorCode(error.message) : undefined;
+  if (recovered && recovered.code !== 'INTERNAL') {
+    return { status: HTTP_STATUS[recovered.code], code: recovered.code, message: recovered.detail };
+  }
+  return undefined;
+}
+
 /**
  * One JSON error envelope for everything. Domain errors keep their code and detail (they were
- * written to be shown); anything else becomes a 500 with no internals, and is logged here.
+ * written to be shown); the caller's mistakes are 4xx with a fixed message; anything else becomes
+ * a 500 with no internals, and is logged here.
  */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
-    if (isBodyParserError(error)) {
-      res
-        .status(error.status ?? 400)
-        .json(envelope('INVALID_ARGUMENT', 'request body is not valid JSON or is too large'));
+    if (res.headersSent) {
+      // Part of an answer is out: all that is left is to cut it short.
+      logger.error({ err: error, path: req.path }, 'error after the response started');
+      res.end();
       return;
     }
-    const domain = error instanceof DomainError ? error : undefined;
-    const recovered = domain ? { code: domain.code, detail: domain.detail } : findCode(error);
-    if (recovered && recovered.code !== 'INTERNAL') {
-      res.status(HTTP_STATUS[recovered.code]).json(envelope(recovered.code, recovered.detail));
+    const refusal = refusalFor(error, req.body !== undefined && req.method !== 'GET');
+    if (refusal) {
+      res.status(refusal.status).json(envelope(refusal.code, refusal.message));
       return;
     }
     logger.error({ err: error, path: req.path }, 'unhandled error');
-    res.status(500).json(envelope('INTERNAL', 'internal error'));
+    res.status(500).json(envelope('INTERNAL', '内部错误 / internal error'));
   };
-}
-
-function findCode(error: unknown): { code: ErrorCode; detail: string } | undefined {
-  return error instanceof Error ? findErrorCode(error.message) : undefined;
-}
-
-function isBodyParserError(error: unknown): error is { type: string; status?: number } {
-  return (
-    typeof error === 'object' &&
-    error !== null &&
-    'type' in error &&
-    typeof error.type === 'string' &&
-    ['entity.parse.failed', 'entity.too.large', 'encoding.unsupported', 'charset.unsupported'].includes(
-      error.type,
-    )
-  );
 }

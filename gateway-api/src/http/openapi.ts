@@ -31,6 +31,12 @@ export function openApiDocument(routes: readonly RouteSpec[], serverUrl: string)
     }
     const errorContent = { content: { 'application/json': { schema: jsonSchema(ErrorEnvelope) } } };
     responses['400'] ??= { description: 'Invalid request (INVALID_ARGUMENT)', ...errorContent };
+    if (route.method !== 'get') {
+      responses['429'] = {
+        description: 'Too many requests from this token or address (RATE_LIMITED); see Retry-After',
+        ...errorContent,
+      };
+    }
     if (route.access !== 'public') {
       responses['401'] = { description: 'Missing or unknown token (UNAUTHENTICATED)', ...errorContent };
       responses['403'] ??= { description: 'Wrong role or organisation', ...errorContent };

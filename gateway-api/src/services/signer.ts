@@ -1,5 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { DomainError } from '@edu-ledger/domain';
+import { jsonLdRefusal } from '../http/jsonld-errors.js';
 import {
   credentialDigest,
   issueCredential,
@@ -26,8 +28,12 @@ export class InProcessSigner implements CredentialSigner {
   constructor(private readonly documentLoader: DocumentLoader) {}
 
   async sign(credential: Credential, key: ExportedKey, now: Date): Promise<Signed> {
-    const signed = await issueCredential({ credential, key, documentLoader: this.documentLoader, now });
-    return { credential: signed, digest: credentialDigest(signed) };
+    try {
+      const signed = await issueCredential({ credential, key, documentLoader: this.documentLoader, now });
+      return { credential: signed, digest: credentialDigest(signed) };
+    } catch (error) {
+      throw asCallerMistake(error);
+    }
   }
 
   async close(): Promise<void> {}
@@ -55,8 +61,88 @@ export interface SignJob {
   now: string;
 }
 
+/**
+ * Why a worker could not sign: the fields of the original error that the gateway's error handler
+ * classifies by (jsonld.js's `name` and `details.code`, the loader's `code` and `url`), copied
+ * because an Error loses everything but its message on the way back from a worker.
+ */
+export interface SignFailure {
+  name: string;
+  message: string;
+  code?: string;
+  url?: string;
+  details?: { code?: string; event?: { code?: string; details?: Record<string, string> } };
+}
+
 /** One answer from a worker. */
-export type SignAnswer = { id: number; signed: Signed } | { id: number; error: string };
+export type SignAnswer = { id: number; signed: Signed } | { id: number; error: SignFailure };
+
+/** A signing failure as rebuilt on the main thread, with the fields of the worker's error. */
+export class SigningError extends Error {
+  readonly code?: string;
+  readonly url?: string;
+  readonly details?: SignFailure['details'];
+
+  constructor(failure: SignFailure) {
+    super(failure.message);
+    this.name = failure.name;
+    if (failure.code !== undefined) this.code = failure.code;
+    if (failure.url !== undefined) this.url = failure.url;
+    if (failure.details !== undefined) this.details = failure.details;
+  }
+}
+
+const read = (value: unknown, key: string): unknown =>
+  typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
+/** The classifiable fields of an error thrown while signing (see SignFailure). */
+export function toSignFailure(error: unknown): SignFailure {
+  if (!(error instanceof Error)) return { name: 'Error', message: String(error) };
+  const details = read(error, 'details');
+  const event = read(details, 'event');
+  const eventDetails: Record<string, string> = {};
+  for (const key of ['property', 'type', 'term']) {
+    const value = str(read(read(event, 'details'), key));
+    if (value !== undefined) eventDetails[key] = value;
+  }
+  const code = str(read(error, 'code'));
+  const url = str(read(error, 'url'));
+  const detailsCode = str(read(details, 'code'));
+  const eventCode = str(read(event, 'code'));
+  return {
+    name: error.name,
+    message: error.message,
+    ...(code === undefined ? {} : { code }),
+    ...(url === undefined ? {} : { url }),
+    ...(details === undefined
+      ? {}
+      : {
+          details: {
+            ...(detailsCode === undefined ? {} : { code: detailsCode }),
+            ...(eventCode === undefined ? {} : { event: { code: eventCode, details: eventDetails } }),
+          },
+        }),
+  };
+}
+
+/**
+ * A credential that is not valid JSON-LD (an undefined term, an unknown or broken @context) is the
+ * caller's mistake: INVALID_ARGUMENT naming the problem. Any other error is passed on unchanged.
+ */
+export function asCallerMistake<E>(error: E): E | DomainError {
+  const refusal = jsonLdRefusal(error);
+  return refusal === undefined ? error : new DomainError('INVALID_ARGUMENT', refusal);
+}
+
+/** Options of the worker pool. */
+export interface WorkerPoolOptions {
+  /**
+   * How long one job may take from the call to its answer before it is refused; a worker that
+   * never answers (stuck, or its answer lost) must not leave an HTTP request hanging.
+   */
+  jobTimeoutMs?: number;
+}
 
 /**
  * Signs on worker threads. RDF canonicalisation in eddsa-rdfc-2022 is CPU-bound and single
@@ -64,40 +150,99 @@ export type SignAnswer = { id: number; signed: Signed } | { id: number; error: s
  * to the ledger. Jobs go to the worker with the fewest in flight. The worker also computes the
  * digest, so the main thread does not serialise the signed credential a second time. Jobs made in
  * the same turn of the event loop travel in one message each way: fewer cross-thread wake-ups
- * (on two cores no change in throughput could be measured either way).
+ * (on two cores no change in throughput could be measured either way). Every job is answered:
+ * signed, refused with its own error, or refused when its deadline passes.
  */
 export class WorkerPoolSigner implements CredentialSigner {
   private readonly slots: Slot[] = [];
+  private readonly jobTimeoutMs: number;
   private nextId = 0;
   private closed = false;
 
-  constructor(size = availableParallelism()) {
+  constructor(size = availableParallelism(), options: WorkerPoolOptions = {}) {
+    this.jobTimeoutMs = options.jobTimeoutMs ?? 30_000;
     for (let i = 0; i < Math.max(1, size); i++) this.slots.push(this.spawn());
   }
 
   sign(credential: Credential, key: ExportedKey, now: Date): Promise<Signed> {
     if (this.closed) return Promise.reject(new Error('signer is closed'));
+    const target = this.pickSlot();
+    const id = this.nextId++;
+    return new Promise<Signed>((resolve, reject) => {
+      const deadline = setTimeout(() => {
+        if (target.inFlight.delete(id))
+          reject(new Error(`signing job timed out after ${this.jobTimeoutMs} ms`));
+      }, this.jobTimeoutMs);
+      deadline.unref();
+      target.inFlight.set(id, {
+        id,
+        resolve: (signed) => {
+          clearTimeout(deadline);
+          resolve(signed);
+        },
+        reject: (error) => {
+          clearTimeout(deadline);
+          reject(error);
+        },
+      });
+      if (target.outbox.push({ id, credential, key, now: now.toISOString() }) === 1) {
+        setImmediate(() => this.flush(target));
+      }
+    });
+  }
+
+  /** The live worker with the fewest jobs in flight; a worker that died is replaced on demand. */
+  private pickSlot(): Slot {
     const index = this.slots.reduce(
       (best, slot, i) => (slot.inFlight.size < (this.slots[best]?.inFlight.size ?? Infinity) ? i : best),
       0,
     );
-    let slot = this.slots[index];
-    if (!slot || slot.dead) {
-      // A worker that died is replaced on demand, so one crash does not stop issuance.
-      slot = this.spawn();
-      this.slots[index] = slot;
+    const slot = this.slots[index];
+    if (slot && !slot.dead) return slot;
+    const fresh = this.spawn();
+    this.slots[index] = fresh;
+    return fresh;
+  }
+
+  /**
+   * Posts a slot's waiting jobs in one message. When that fails (a credential structured clone
+   * cannot copy, such as one nested too deep) each job is posted on its own, so only the job
+   * that cannot travel is refused and the rest of the batch is still signed.
+   */
+  private flush(slot: Slot): void {
+    const jobs = slot.outbox.splice(0);
+    if (slot.dead) {
+      for (const job of jobs) this.settle(slot, job.id, new Error('signing worker is gone'));
+      return;
     }
-    const id = this.nextId++;
-    const target = slot;
-    return new Promise<Signed>((resolve, reject) => {
-      target.inFlight.set(id, { id, resolve, reject });
-      if (target.outbox.push({ id, credential, key, now: now.toISOString() }) === 1) {
-        setImmediate(() => {
-          const jobs = target.outbox.splice(0);
-          if (!target.dead) target.worker.postMessage(jobs);
-        });
+    try {
+      slot.worker.postMessage(jobs);
+      return;
+    } catch {
+      // Fall through: find the job that cannot be posted.
+    }
+    for (const job of jobs) {
+      try {
+        slot.worker.postMessage([job]);
+      } catch {
+        this.settle(
+          slot,
+          job.id,
+          new DomainError(
+            'INVALID_ARGUMENT',
+            '凭证无法处理（结构过深或过大） / the credential cannot be processed (nested too deep or too large)',
+          ),
+        );
       }
-    });
+    }
+  }
+
+  private settle(slot: Slot, id: number, outcome: Signed | Error): void {
+    const job = slot.inFlight.get(id);
+    if (!job) return;
+    slot.inFlight.delete(id);
+    if (outcome instanceof Error) job.reject(outcome);
+    else job.resolve(outcome);
   }
 
   private spawn(): Slot {
@@ -109,16 +254,16 @@ export class WorkerPoolSigner implements CredentialSigner {
     const slot: Slot = { worker, inFlight: new Map<number, Job>(), outbox: [], dead: false };
     const fail = (error: Error): void => {
       slot.dead = true;
-      for (const job of slot.inFlight.values()) job.reject(error);
-      slot.inFlight.clear();
+      // Each job of the lost worker is refused on its own; none is left without an answer.
+      for (const id of [...slot.inFlight.keys()]) this.settle(slot, id, error);
     };
     worker.on('message', (answers: SignAnswer[]) => {
       for (const answer of answers) {
-        const job = slot.inFlight.get(answer.id);
-        if (!job) continue;
-        slot.inFlight.delete(answer.id);
-        if ('signed' in answer) job.resolve(answer.signed);
-        else job.reject(new Error(answer.error));
+        this.settle(
+          slot,
+          answer.id,
+          'signed' in answer ? answer.signed : asCallerMistake(new SigningError(answer.error)),
+        );
       }
     });
     worker.on('error', fail);
