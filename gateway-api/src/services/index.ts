@@ -11,12 +11,14 @@ import { Directory } from './directory.js';
 import { GrowthService } from './growth.service.js';
 import { IssuanceService } from './issuance.service.js';
 import { IssuerKeys } from './issuer-keys.js';
+import { ledgerAnchorLookup } from './recovery.js';
 import { NotesService } from './notes.service.js';
 import { RecordsService } from './records.js';
 import { StatusAllocator } from './status-allocator.js';
 import { StatusService } from './status.service.js';
 import { InProcessSigner, type CredentialSigner } from './signer.js';
 import { VerificationService } from './verification.service.js';
+import type { FaultPoints } from './fault-points.js';
 
 export interface ServiceDeps {
   ledger: LedgerPort;
@@ -29,6 +31,8 @@ export interface ServiceDeps {
   statusListTtlMs?: number;
   /** Signs issued credentials; in-process unless main() passes a worker pool. */
   signer?: CredentialSigner;
+  /** Only crash tests pass this: it stops a request between two of its writes. */
+  faults?: FaultPoints;
 }
 
 export interface Services {
@@ -61,7 +65,12 @@ export function createServices(deps: ServiceDeps): Services {
   const directory = new Directory(chaincode, deps.readerIdentity);
   const vault = new Vault(deps.db, deps.masterKey, now);
   const keys = new IssuerKeys(deps.db, chaincode, deps.masterKey);
-  const store = new CredentialStore(deps.db, vault, deps.masterKey);
+  const store = new CredentialStore(
+    deps.db,
+    vault,
+    deps.masterKey,
+    ledgerAnchorLookup(chaincode, deps.ledger, deps.readerIdentity),
+  );
   // DID documents change only when a key is registered or revoked: cached until such an event, and
   // for at most a minute in any case (a ledger whose events this gateway might miss).
   const didCache = new Map<string, { doc: Record<string, unknown> | null; until: number }>();
@@ -103,6 +112,7 @@ export function createServices(deps: ServiceDeps): Services {
     documentLoader,
     now,
     publicUrl: deps.publicUrl,
+    ...(deps.faults ? { faults: deps.faults } : {}),
   });
   const records = new RecordsService(chaincode, directory);
   const verification = new VerificationService({
@@ -136,7 +146,7 @@ export function createServices(deps: ServiceDeps): Services {
     verification,
     status,
     records,
-    growth: new GrowthService(deps.db, vault, records),
+    growth: new GrowthService(deps.db, vault, records, deps.faults),
     notes: new NotesService(deps.db, vault, records, deps.masterKey),
     publicUrl: deps.publicUrl,
     now,

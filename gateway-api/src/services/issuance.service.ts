@@ -15,16 +15,17 @@ import {
   type Credential,
   type DocumentLoader,
 } from '@edu-ledger/credentials';
-import type { LedgerPort } from '@edu-ledger/ledger-port';
+import { mayHaveCommitted, type LedgerPort } from '@edu-ledger/ledger-port';
 import type { ChaincodeClient } from './chaincode.js';
 import type { Principal } from '../stores/tokens.js';
-import type { Anchorer } from './anchorer.js';
+import type { Anchorer, AnchorReceipt } from './anchorer.js';
 import type { CredentialStore } from './credential-store.js';
 import type { Directory } from './directory.js';
 import type { IssuerKeys } from './issuer-keys.js';
 import type { StatusAllocator } from './status-allocator.js';
 import type { Vault } from '../stores/vault.js';
 import type { CredentialSigner } from './signer.js';
+import { NO_FAULTS, type FaultPoints } from './fault-points.js';
 
 const OB3_CONTEXT_PREFIX = 'https://purl.imsglobal.org/spec/ob/v3p0/context';
 
@@ -42,6 +43,8 @@ export interface IssuanceDeps {
   documentLoader: DocumentLoader;
   now: () => Date;
   publicUrl: string;
+  /** Crash tests stop a request between its writes here. */
+  faults?: FaultPoints;
 }
 
 export function statusListUrl(
@@ -55,7 +58,8 @@ export function statusListUrl(
 /**
  * Issues a credential for the caller's organisation: checks role and accreditation first (so a
  * refused request writes nothing), fills in issuer, id, validity and status entries, signs with the
- * organisation's current key, anchors the digest on the ledger and keeps an encrypted copy.
+ * organisation's current key, keeps an encrypted copy as pending, anchors the digest on the ledger
+ * and then marks the copy complete (see {@link CredentialStore} for how a kill in between is settled).
  */
 export class IssuanceService {
   constructor(private readonly deps: IssuanceDeps) {}
@@ -116,29 +120,42 @@ export class IssuanceService {
     };
     const { secured, digest } = await this.secure(org, unsigned, options, now);
     const identity = await this.deps.directory.identityFor(principal);
-    const receipt = await this.deps.anchorer.anchor(identity, {
-      credentialId: id,
-      digest,
-      credentialTypes: credential.type,
-      statusListId: slot.statusListId,
-      statusIndex: slot.statusIndex,
-    });
-    await this.deps.store.save(
+    const faults = this.deps.faults ?? NO_FAULTS;
+    await faults.reach('issuance:slot-allocated');
+    // Pending before the anchor, so no credential is ever anchored without its signed copy here.
+    const pending = await this.deps.store.savePending(
       {
         credentialId: id,
         issuerOrgId: org.orgId,
         subjectId: options.subjectId,
         digest,
-        txId: receipt.txId,
-        blockNumber: receipt.blockNumber,
-        batchRoot: receipt.batchRoot,
-        proof: receipt.proof,
         statusListId: slot.statusListId,
         statusIndex: slot.statusIndex,
         issuedAt: now.toISOString(),
       },
       secured,
     );
+    await faults.reach('issuance:pending-saved');
+    let receipt: AnchorReceipt;
+    try {
+      receipt = await this.deps.anchorer.anchor(identity, {
+        credentialId: id,
+        digest,
+        credentialTypes: credential.type,
+        statusListId: slot.statusListId,
+        statusIndex: slot.statusIndex,
+      });
+    } catch (error) {
+      // An anchor that may yet commit keeps its copy for recovery; a refused one frees the id. The
+      // slot is not given back either way: the allocator never hands a slot out twice.
+      if (mayHaveCommitted(error)) this.deps.store.release(id);
+      else await this.deps.store.discard(id);
+      throw error;
+    }
+    await faults.reach('issuance:anchored');
+    await this.deps.store.complete(pending, receipt);
+    await faults.reach('issuance:completed');
+    await this.deps.store.clearPending(id);
     return secured;
   }
 

@@ -19,6 +19,8 @@ export class GatewayDb {
   readonly tokens;
   readonly orgKeys;
   readonly credentials;
+  /** Signed copies written before their anchor, until the ledger's answer completes or discards them. */
+  readonly pendingCredentials;
   readonly counters;
   readonly offers;
   readonly growthContent;
@@ -32,6 +34,7 @@ export class GatewayDb {
     this.tokens = db.sublevel<string, string>('tokens', UTF8);
     this.orgKeys = db.sublevel<string, string>('org-keys', UTF8);
     this.credentials = db.sublevel<string, string>('credentials', UTF8);
+    this.pendingCredentials = db.sublevel<string, string>('pending-credentials', UTF8);
     this.counters = db.sublevel<string, string>('counters', UTF8);
     this.offers = db.sublevel<string, string>('offers', UTF8);
     this.growthContent = db.sublevel<string, string>('growth-content', UTF8);
