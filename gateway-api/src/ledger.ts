@@ -50,6 +50,7 @@ async function openEmbedded(path: string): Promise<EmbeddedLedger> {
   try {
     return await EmbeddedLedger.open({ path });
   } catch (error) {
+    if (isLocked(error)) throw inUse(path);
     if (!(error instanceof LedgerIntegrityError)) throw error;
     throw new ConfigError(
       `账本完整性检查失败，网关拒绝启动 / The ledger failed its integrity check; the gateway will not serve it.\n` +
@@ -58,4 +59,23 @@ async function openEmbedded(path: string): Promise<EmbeddedLedger> {
         'or run `npm run ledger:verify` for the full report.',
     );
   }
+}
+
+/** LevelDB refuses a second opener of the same folder: another process holds it. */
+export function isLocked(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    'code' in error &&
+    error.code === 'LEVEL_DATABASE_NOT_OPEN' &&
+    error.cause instanceof Error &&
+    'code' in error.cause &&
+    error.cause.code === 'LEVEL_LOCKED'
+  );
+}
+
+export function inUse(path: string): ConfigError {
+  return new ConfigError(
+    `数据目录正被另一个网关使用，请先停止它 / ${path} is in use by another running gateway: stop it first, ` +
+      'or give this one its own DATA_DIR.',
+  );
 }

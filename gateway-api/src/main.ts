@@ -5,9 +5,10 @@ import { EmbeddedLedger } from '@edu-ledger/ledger-embedded';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig, rateLimitsOf, type Config } from './config.js';
 import { installFatalHandlers, watchPrototypes } from './http/process-handlers.js';
-import { openLedger } from './ledger.js';
+import { inUse, isLocked, openLedger } from './ledger.js';
 import { createLogger } from './logger.js';
 import { createServices } from './services/index.js';
+import { recoverPendingWrites } from './services/recovery.js';
 import { WorkerPoolSigner } from './services/signer.js';
 import { GatewayDb } from './stores/gateway-db.js';
 import { loadMasterKey } from './master-key.js';
@@ -28,7 +29,9 @@ async function main(): Promise<void> {
   const dataDir = resolve(config.DATA_DIR);
   mkdirSync(dataDir, { recursive: true });
   const { ledger, readerIdentity } = await openLedger(config, dataDir);
-  const db = await GatewayDb.open(join(dataDir, 'gateway'));
+  const db = await GatewayDb.open(join(dataDir, 'gateway')).catch((error: unknown) => {
+    throw isLocked(error) ? inUse(join(dataDir, 'gateway')) : error;
+  });
   const signer = config.SIGNING_WORKERS > 0 ? new WorkerPoolSigner(config.SIGNING_WORKERS) : undefined;
   const services = createServices({
     ledger,
@@ -40,6 +43,13 @@ async function main(): Promise<void> {
     readerIdentity,
     publicUrl: config.PUBLIC_URL,
   });
+
+  // Issuances a kill cut between their signed copy and their anchor are settled against the ledger
+  // before anything is served.
+  const recovered = await recoverPendingWrites(services);
+  if (recovered.unresolved.length > 0) {
+    logger.warn({ unresolved: recovered.unresolved }, 'pending issuance left for the ledger to settle');
+  }
 
   if (config.EDU_MODE === 'demo' && !(await isSeeded(services))) {
     if (ledger.kind === 'embedded' && ledger instanceof EmbeddedLedger && ledger.blockHeight > 0) {
@@ -60,7 +70,17 @@ async function main(): Promise<void> {
     rateLimits: rateLimitsOf(config),
     staticMounts: existsSync(verifierDist) ? [{ path: '/verify', dir: verifierDist }] : [],
   });
-  const server = app.listen(config.PORT, config.HOST, () => {
+  // Express 5 hands a failed listen (a port in use) to this callback instead of throwing.
+  const server = app.listen(config.PORT, config.HOST, (error?: Error) => {
+    if (error) {
+      const taken = 'code' in error && error.code === 'EADDRINUSE';
+      console.error(
+        taken
+          ? `端口 ${config.PORT} 已被占用 / Port ${config.PORT} on ${config.HOST} is already in use: stop what uses it or set PORT.`
+          : `无法监听 / Cannot listen on ${config.HOST}:${config.PORT}: ${error.message}`,
+      );
+      process.exit(1);
+    }
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.PORT;
     console.log(`网关已启动 / Gateway listening on http://${config.HOST}:${port} (ledger: ${ledger.kind})`);

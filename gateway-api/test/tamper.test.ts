@@ -1,72 +1,10 @@
-import { spawn } from 'node:child_process';
 import { createPublicKey, verify } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { expect } from 'chai';
 import { ClassicLevel } from 'classic-level';
-
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-    server.on('error', reject);
-  });
-}
-
-interface Run {
-  /** Exit code, or undefined while it still runs (it is then listening). */
-  code: number | null | undefined;
-  stderr: string;
-  stop: () => void;
-}
-
-/** Starts the real gateway process and waits until it listens or exits. */
-async function startGateway(dataDir: string, port: number): Promise<Run> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'gateway-api/src/main.ts'], {
-    cwd: repoRoot,
-    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn', EDU_MODE: 'demo' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const code = await new Promise<number | null | undefined>((done, fail) => {
-    const timer = setTimeout(
-      () => fail(new Error(`gateway neither listened nor exited:\n${stdout}${stderr}`)),
-      60_000,
-    );
-    child.stdout.on('data', () => {
-      if (stdout.includes('Gateway listening')) {
-        clearTimeout(timer);
-        done(undefined);
-      }
-    });
-    child.on('exit', (exitCode) => {
-      clearTimeout(timer);
-      done(exitCode);
-    });
-  });
-  return { code, stderr, stop: () => child.kill('SIGTERM') };
-}
-
-async function listening(port: number): Promise<boolean> {
-  try {
-    await fetch(`http://127.0.0.1:${port}/health`);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { freePort, listening, startGatewayProcess } from './gateway-process.js';
 
 describe('gateway: refuses a tampered ledger at start', function () {
   this.timeout(180_000);
@@ -75,7 +13,7 @@ describe('gateway: refuses a tampered ledger at start', function () {
   before(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'edu-tamper-'));
     // A first start creates the demo organisations on the ledger: a chain with real blocks.
-    const first = await startGateway(dataDir, await freePort());
+    const first = await startGatewayProcess(dataDir, await freePort());
     expect(first.code, first.stderr).to.equal(undefined);
     first.stop();
     await new Promise((r) => setTimeout(r, 1_500));
@@ -84,7 +22,7 @@ describe('gateway: refuses a tampered ledger at start', function () {
 
   it('serves GET /ledger/head on a clean ledger, signed so that node:crypto verifies it', async () => {
     const port = await freePort();
-    const run = await startGateway(dataDir, port);
+    const run = await startGatewayProcess(dataDir, port);
     expect(run.code, run.stderr).to.equal(undefined);
     try {
       const res = await fetch(`http://127.0.0.1:${port}/ledger/head`);
@@ -116,7 +54,7 @@ describe('gateway: refuses a tampered ledger at start', function () {
 
     const port = await freePort();
     const started = Date.now();
-    const run = await startGateway(dataDir, port);
+    const run = await startGatewayProcess(dataDir, port);
     expect(run.code, run.stderr).to.equal(1);
     expect(Date.now() - started).to.be.below(30_000);
     expect(run.stderr).to.match(/The ledger failed its integrity check; the gateway will not serve it/);
