@@ -137,7 +137,7 @@ export function createServices(deps: ServiceDeps): Services {
     chaincode,
     db: deps.db,
     directory,
-    tokens: new TokenStore(deps.db),
+    tokens: new TokenStore(deps.db, deps.masterKey),
     vault,
     keys,
     store,

@@ -1,16 +1,23 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { OrgId, Role } from '@edu-ledger/domain';
 import type { GatewayDb } from './gateway-db.js';
+import { deriveKey } from './sealed.js';
 
 export const Principal = z.object({ orgId: OrgId, role: Role, label: z.string().max(100) });
 export type Principal = z.infer<typeof Principal>;
 
 const hash = (token: string): string => createHash('sha256').update(token).digest('hex');
 
+/** A stored row: the principal and a MAC that binds it to its token hash. */
+const TokenRow = Principal.extend({ mac: z.string().regex(/^[0-9a-f]{64}$/) });
+
 /**
  * Bearer tokens. Only a SHA-256 of each token is stored, so a copy of the database does not give
  * anyone a usable token; tokens are 256-bit random, so a plain hash (no salt, no KDF) suffices.
+ * Each row carries an HMAC (key derived from the master key) over the token hash and the
+ * principal: who a token acts as decides what it may do, so a row written or edited by anyone
+ * without the master key (a forged `bureau-admin`, a changed organisation) is refused.
  */
 export class TokenStore {
   /**
@@ -22,11 +29,20 @@ export class TokenStore {
   /** Bumped by every revoke: a read that straddled one is not cached. */
   private generation = 0;
 
-  constructor(private readonly db: GatewayDb) {}
+  private readonly macKey: Buffer;
+
+  constructor(
+    private readonly db: GatewayDb,
+    masterKey: Buffer,
+  ) {
+    this.macKey = deriveKey(masterKey, 'token-rows');
+  }
 
   async create(principal: Principal): Promise<string> {
     const token = `edu_${randomBytes(32).toString('base64url')}`;
-    await this.db.put(this.db.tokens, hash(token), JSON.stringify(Principal.parse(principal)));
+    const key = hash(token);
+    const parsed = Principal.parse(principal);
+    await this.db.put(this.db.tokens, key, JSON.stringify({ ...parsed, mac: this.mac(key, parsed) }));
     return token;
   }
 
@@ -37,12 +53,31 @@ export class TokenStore {
     const generation = this.generation;
     const raw = await this.db.tokens.get(key);
     if (raw === undefined) return undefined;
-    const principal = Principal.parse(JSON.parse(raw));
+    const principal = this.verified(key, raw);
+    if (principal === undefined) return undefined;
     if (generation === this.generation) {
       if (this.known.size >= MAX_CACHED_TOKENS) this.known.clear();
       this.known.set(key, Object.freeze({ ...principal }));
     }
     return principal;
+  }
+
+  private mac(key: string, principal: Principal): string {
+    const fields = JSON.stringify([key, principal.orgId, principal.role, principal.label]);
+    return createHmac('sha256', this.macKey).update(fields).digest('hex');
+  }
+
+  /** The row's principal when its MAC holds; undefined for a malformed, forged or edited row. */
+  private verified(key: string, raw: string): Principal | undefined {
+    let row: z.infer<typeof TokenRow>;
+    try {
+      row = TokenRow.parse(JSON.parse(raw));
+    } catch {
+      return undefined;
+    }
+    const { mac, ...principal } = row;
+    const expected = Buffer.from(this.mac(key, principal), 'hex');
+    return timingSafeEqual(expected, Buffer.from(mac, 'hex')) ? principal : undefined;
   }
 
   async revoke(token: string): Promise<void> {
