@@ -113,6 +113,24 @@ describe('gateway: personal-data vault', function () {
     expect(bureau.status).to.equal(200);
   });
 
+  it('does not hand a person to another school when the stored owner is edited', async () => {
+    const body = { ...PERSON, studentNumber: 'G31010120080101999', idNumber: '310101200801019990' };
+    const registered = await gw.call('POST', '/subjects', { token: schoolAdmin, body });
+    expect(registered.status, JSON.stringify(registered.body)).to.equal(201);
+    const subjectId: string = registered.body.subjectId;
+    expect((await gw.call('GET', `/subjects/${subjectId}`, { token: schoolAdmin })).status).to.equal(200);
+    const row = JSON.parse((await gw.services.db.subjects.get(subjectId)) ?? '{}');
+    await gw.services.db.subjects.put(subjectId, JSON.stringify({ ...row, orgId: 'school-voc' }));
+    const thief = await gw.call('GET', `/subjects/${subjectId}`, {
+      token: gw.tokens['school-admin@school-voc'],
+    });
+    expect(thief.status).to.equal(404);
+    expect(JSON.stringify(thief.body)).not.to.contain(PERSON.name);
+    // Put back as it was, the row is believed again.
+    await gw.services.db.subjects.put(subjectId, JSON.stringify(row));
+    expect((await gw.call('GET', `/subjects/${subjectId}`, { token: schoolAdmin })).status).to.equal(200);
+  });
+
   it('crypto-shreds: after the key is destroyed the data is gone for good but anchors still verify', async () => {
     const { subjectId } = (await gw.call('POST', '/subjects', { token: schoolAdmin, body: PERSON })).body;
     const holder = (await didKeyFromSeed(new Uint8Array(32).fill(4))).did;

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { DomainError, SubjectInput, canonicalJson, type SubjectRecordView } from '@edu-ledger/domain';
 import { SYNC, type GatewayDb } from './gateway-db.js';
@@ -13,6 +13,8 @@ const StoredSubject = z.object({
   data: SealedSchema,
   indexKey: z.string(),
   shreddedAt: z.string().optional(),
+  /** HMAC over the fields outside the encryption that decide who may act for this person. */
+  mac: z.string().regex(/^[0-9a-f]{64}$/),
 });
 type StoredSubject = z.infer<typeof StoredSubject>;
 
@@ -24,6 +26,7 @@ type StoredSubject = z.infer<typeof StoredSubject>;
 export class Vault {
   private readonly wrapKey: Buffer;
   private readonly indexKey: Buffer;
+  private readonly rowKey: Buffer;
 
   constructor(
     private readonly db: GatewayDb,
@@ -32,6 +35,7 @@ export class Vault {
   ) {
     this.wrapKey = deriveKey(masterKey, 'vault-wrap');
     this.indexKey = deriveKey(masterKey, 'vault-index');
+    this.rowKey = deriveKey(masterKey, 'vault-rows');
   }
 
   /** Registers a person; refuses a second record for the same national number. */
@@ -44,13 +48,13 @@ export class Vault {
     }
     const subjectId = `subj-${randomBytes(16).toString('hex')}`;
     const dataKey = randomBytes(32);
-    const record: StoredSubject = {
+    const record = this.signed(subjectId, {
       orgId,
       createdAt: this.now().toISOString(),
       wrappedKey: seal(this.wrapKey, dataKey, subjectId),
       data: seal(dataKey, canonicalJson(input), subjectId),
       indexKey,
-    };
+    });
     if (input.did !== undefined && (await this.db.subjectDids.get(input.did)) !== undefined) {
       throw new DomainError('ALREADY_EXISTS', 'this DID already belongs to a registered person');
     }
@@ -93,7 +97,8 @@ export class Vault {
     if (record.wrappedKey === null)
       throw new DomainError('SUBJECT_KEY_DESTROYED', 'the data key is already destroyed');
     const shreddedAt = this.now().toISOString();
-    const shredded: StoredSubject = { ...record, wrappedKey: null, shreddedAt };
+    const { mac: _previous, ...fields } = record;
+    const shredded = this.signed(subjectId, { ...fields, wrappedKey: null, shreddedAt });
     const did = (await this.read(subjectId)).data.did;
     await this.db.db.batch(
       [
@@ -126,9 +131,31 @@ export class Vault {
     return unseal(this.wrapKey, record.wrappedKey, subjectId);
   }
 
+  /**
+   * The MAC binds the owning organisation (and the rest of the row) to the subject id: which school
+   * may read or act for a person is decided from `orgId`, which sits outside the encryption, so a
+   * row edited without the master key (a person handed to another school) must not be believed.
+   */
+  private rowMac(subjectId: string, fields: Omit<StoredSubject, 'mac'>): string {
+    return createHmac('sha256', this.rowKey)
+      .update(canonicalJson({ subjectId, ...fields }))
+      .digest('hex');
+  }
+
+  private signed(subjectId: string, fields: Omit<StoredSubject, 'mac'>): StoredSubject {
+    return { ...fields, mac: this.rowMac(subjectId, fields) };
+  }
+
   private async load(subjectId: string): Promise<StoredSubject> {
     const raw = await this.db.subjects.get(subjectId);
     if (raw === undefined) throw new DomainError('SUBJECT_NOT_FOUND', `no subject ${subjectId}`);
-    return StoredSubject.parse(JSON.parse(raw));
+    const parsed = StoredSubject.safeParse(JSON.parse(raw));
+    if (parsed.success) {
+      const { mac, ...fields } = parsed.data;
+      const expected = Buffer.from(this.rowMac(subjectId, fields), 'hex');
+      if (timingSafeEqual(expected, Buffer.from(mac, 'hex'))) return parsed.data;
+    }
+    // Answered as absent rather than as our fault: the row is not one this gateway wrote.
+    throw new DomainError('SUBJECT_NOT_FOUND', `no valid record for subject ${subjectId}`);
   }
 }
