@@ -11,7 +11,7 @@ import {
   canonicalJson,
   parseJsonArg,
 } from '@edu-ledger/domain';
-import { requireOrg, requireRole } from './caller.js';
+import { requireActsFor, requireOrg, requireRole } from './caller.js';
 import { IssuedRef, requireAnchor } from './credentials.contract.js';
 import { Context, Contract, Info, Transaction } from './fabric.js';
 import type { LedgerContext } from './ledger-context.js';
@@ -73,8 +73,10 @@ export class AuditContract extends Contract {
   @Transaction(false)
   async SchoolRecords(ctx: Context, requestJson: string): Promise<string> {
     const query = parseJsonArg(AuditQuery, requestJson, 'SchoolRecords');
-    await requireRole(ctx, ['inspector', 'bureau-admin']);
+    const caller = await requireRole(ctx, ['inspector', 'bureau-admin']);
     const org = await requireOrg(ctx, query.orgId);
+    // Inspectors audit the schools of their own bureau (and the bureau itself), not another's.
+    await requireActsFor(ctx, caller, [org.orgId], `${org.orgId} is not under bureau ${caller.org.orgId}`);
     const page = { pageSize: query.pageSize, bookmark: query.bookmark || undefined };
     let records: AuditRecord[];
     let bookmark = '';

@@ -102,3 +102,35 @@ export async function requireRole(ctx: LedgerContext, allowed: readonly Role[]):
   }
   return caller;
 }
+
+/**
+ * Whether the caller speaks for one of these organisations: its own staff, or the staff of the
+ * bureau it is registered under. Being "a bureau" is not enough — a bureau sees only its own
+ * schools (and providers), never those of another bureau.
+ */
+export async function actsFor(
+  ctx: LedgerContext,
+  caller: Caller,
+  orgIds: Iterable<string>,
+): Promise<boolean> {
+  for (const orgId of new Set(orgIds)) {
+    if (orgId === caller.org.orgId) return true;
+    if (caller.org.kind === 'bureau' && (await findOrg(ctx, orgId))?.parentBureauId === caller.org.orgId)
+      return true;
+  }
+  return false;
+}
+
+/**
+ * The caller, provided they act for one of these organisations (see {@link actsFor}).
+ * @throws DomainError FORBIDDEN_ORG otherwise.
+ */
+export async function requireActsFor(
+  ctx: LedgerContext,
+  caller: Caller,
+  orgIds: Iterable<string>,
+  why: string,
+): Promise<Caller> {
+  if (!(await actsFor(ctx, caller, orgIds))) throw new DomainError('FORBIDDEN_ORG', why);
+  return caller;
+}

@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { Context, Contract, Info, Transaction } from './fabric.js';
 import {
   AnchorCredentialsRequest,
+  IssuedForRecord,
+  IssuedForRef,
+  type AnchorItem,
   BatchAnchor,
   BatchRootRequest,
   CredentialAnchor,
@@ -84,6 +87,7 @@ export class CredentialsContract extends Contract {
     if (checkedTypes.size === 0)
       throw new DomainError('INVALID_ARGUMENT', 'credentials need a specific type');
 
+    const replacing = await this.checkIssuedFor(ctx, items);
     const root = merkleRoot(items.map((i) => i.digest));
     const batchKey = key(ctx, K.batch, root);
     if (await readRecord(ctx, batchKey, BatchAnchor))
@@ -108,6 +112,18 @@ export class CredentialsContract extends Contract {
         anchoredAt: now,
         txId,
       });
+      if (item.issuedFor) {
+        const { kind, recordId } = item.issuedFor;
+        const replaces = replacing.get(`${kind}/${recordId}`);
+        await writeRecord(ctx, key(ctx, K.issuedFor, kind, ...recordId.split('/')), IssuedForRecord, {
+          kind,
+          recordId,
+          credentialId: item.credentialId,
+          ...(replaces ? { replaces } : {}),
+          issuedAt: now,
+          txId,
+        });
+      }
       await writeRecord(ctx, key(ctx, K.issuedBy, issuerOrgId, item.credentialId), IssuedRef, {
         credentialId: item.credentialId,
       });
@@ -126,6 +142,61 @@ export class CredentialsContract extends Contract {
     await writeRecord(ctx, batchKey, BatchAnchor, batch);
     emit(ctx, EVENTS.credentialsAnchored, { root, issuerOrgId, count: items.length });
     return canonicalJson(batch);
+  }
+
+  /**
+   * One live credential per record: a record that already has a credential gets another only once
+   * that one is revoked, and the new one is recorded as its replacement. Returns the revoked
+   * credential each record's new credential replaces.
+   * @throws DomainError ALREADY_EXISTS for a record named twice or whose credential is not revoked.
+   */
+  private async checkIssuedFor(
+    ctx: LedgerContext,
+    items: readonly AnchorItem[],
+  ): Promise<Map<string, string>> {
+    const replacing = new Map<string, string>();
+    const seen = new Set<string>();
+    for (const { issuedFor } of items) {
+      if (!issuedFor) continue;
+      const ref = `${issuedFor.kind}/${issuedFor.recordId}`;
+      // Fabric reads do not see this transaction's own writes, so a batch is checked against itself.
+      if (seen.has(ref)) throw new DomainError('ALREADY_EXISTS', `${ref} is named twice in one batch`);
+      seen.add(ref);
+      const previous = await readRecord(
+        ctx,
+        key(ctx, K.issuedFor, issuedFor.kind, ...issuedFor.recordId.split('/')),
+        IssuedForRecord,
+      );
+      if (!previous) continue;
+      const anchor = await requireAnchor(ctx, previous.credentialId);
+      const status = await readRecord(
+        ctx,
+        key(ctx, K.status, anchor.statusListId, padIndex(anchor.statusIndex)),
+        CredentialStatusRecord,
+      );
+      if (status?.status !== 'revoked') {
+        throw new DomainError(
+          'ALREADY_EXISTS',
+          `credential ${previous.credentialId} is already issued for ${ref}; revoke it to issue a replacement`,
+        );
+      }
+      replacing.set(ref, previous.credentialId);
+    }
+    return replacing;
+  }
+
+  /** The live credential issued for a record, and the revoked one it replaced, if any. */
+  @Transaction(false)
+  async GetIssuedFor(ctx: Context, requestJson: string): Promise<string> {
+    const ref = parseJsonArg(IssuedForRef, requestJson, 'GetIssuedFor');
+    const record = await readRecord(
+      ctx,
+      key(ctx, K.issuedFor, ref.kind, ...ref.recordId.split('/')),
+      IssuedForRecord,
+    );
+    if (!record)
+      throw new DomainError('NOT_FOUND', `no credential is issued for ${ref.kind}/${ref.recordId}`);
+    return canonicalJson(record);
   }
 
   @Transaction(false)

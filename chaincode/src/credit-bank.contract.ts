@@ -17,9 +17,10 @@ import {
   canonicalJson,
   parseJsonArg,
 } from '@edu-ledger/domain';
-import { requireOrg, requireRole } from './caller.js';
+import { requireActsFor, requireOrg, requireRole, resolveCaller } from './caller.js';
 import { Context, Contract, Info, Transaction } from './fabric.js';
 import { K } from './keys.js';
+import { requireSubject } from './subjects.js';
 import { emit, key, listRecords, pageRecords, readRecord, txTime, writeRecord } from './store.js';
 
 const RecognisedOnce = z.object({ recognitionId: z.string() });
@@ -118,8 +119,15 @@ export class CreditBankContract extends Contract {
   @Transaction(false)
   async GetAgreement(ctx: Context, requestJson: string): Promise<string> {
     const { agreementId } = parseJsonArg(AgreementIdRequest, requestJson, 'GetAgreement');
+    const caller = await resolveCaller(ctx);
     const agreement = await readRecord(ctx, key(ctx, K.agreement, agreementId), Agreement);
     if (!agreement) throw new DomainError('NOT_FOUND', `no agreement ${agreementId}`);
+    await requireActsFor(
+      ctx,
+      caller,
+      agreement.orgs,
+      'only the parties and their own bureaus read an agreement',
+    );
     return canonicalJson(agreement);
   }
 
@@ -128,6 +136,7 @@ export class CreditBankContract extends Contract {
   async RecordEarnedCredit(ctx: Context, requestJson: string): Promise<string> {
     const request = parseJsonArg(RecordEarnedCreditRequest, requestJson, 'RecordEarnedCredit');
     const caller = await requireRole(ctx, ['school-admin', 'teacher']);
+    await requireSubject(ctx, request.learnerId, 'student');
     const course = await readRecord(ctx, key(ctx, K.course, caller.org.orgId, request.courseId), Course);
     if (!course) throw new DomainError('NOT_FOUND', `course ${request.courseId} is not in your catalogue`);
     if (request.credits > course.credits)
@@ -250,8 +259,18 @@ export class CreditBankContract extends Contract {
   @Transaction(false)
   async GetLearnerStatement(ctx: Context, requestJson: string): Promise<string> {
     const { learnerId } = parseJsonArg(LearnerRequest, requestJson, 'GetLearnerStatement');
+    const caller = await resolveCaller(ctx);
     const earned = await listRecords(ctx, EarnedCredit, K.earned, learnerId);
     const recognitions = await listRecords(ctx, Recognition, K.recognition, learnerId);
+    // The institutions in the statement and their own bureaus; an empty statement reveals nothing.
+    const involved = [...earned.map((e) => e.orgId), ...recognitions.flatMap((r) => [r.fromOrg, r.toOrg])];
+    if (involved.length > 0)
+      await requireActsFor(
+        ctx,
+        caller,
+        involved,
+        'this learner has no credits at your institution or its schools',
+      );
     const balance: Record<string, { earned: number; recognised: number }> = {};
     for (const e of earned) {
       const b = (balance[e.orgId] ??= { earned: 0, recognised: 0 });

@@ -15,10 +15,11 @@ import {
   canonicalJson,
   parseJsonArg,
 } from '@edu-ledger/domain';
-import { requireOrg, requireRole, resolveCaller, type Caller } from './caller.js';
+import { actsFor, requireOrg, requireRole, resolveCaller, type Caller } from './caller.js';
 import { Context, Contract, Info, Transaction } from './fabric.js';
 import type { LedgerContext } from './ledger-context.js';
 import { K } from './keys.js';
+import { moveSubject, requireSubject } from './subjects.js';
 import { emit, key, listRecords, readRecord, txTime, writeRecord } from './store.js';
 
 /**
@@ -56,6 +57,11 @@ export class GrowthContract extends Contract {
     const request = parseJsonArg(OpenArchiveRequest, requestJson, 'OpenArchive');
     const caller = await requireRole(ctx, ['school-admin']);
     if (caller.org.kind !== 'school') throw new DomainError('FORBIDDEN_ORG', 'archives are held by schools');
+    // The student's own school opens the archive: another school opening it first would hold it,
+    // write its entries and grant its consents, and lock the real school out.
+    const student = await requireSubject(ctx, request.subjectId, 'student');
+    if (student.ownerOrgId !== caller.org.orgId)
+      throw new DomainError('FORBIDDEN_ORG', "only the student's own school opens the archive");
     await this.requireSet(ctx, request.dimensionSetId);
     const archiveKey = key(ctx, K.archive, request.subjectId);
     if (await readRecord(ctx, archiveKey, GrowthArchive)) {
@@ -157,6 +163,10 @@ export class GrowthContract extends Contract {
     archive.holderSchoolId = caller.org.orgId;
     delete archive.pendingTransfer;
     await writeRecord(ctx, key(ctx, K.archive, subjectId), GrowthArchive, archive);
+    // Custody and ownership move together: the receiving school now answers for the student.
+    const student = await requireSubject(ctx, subjectId, 'student');
+    await moveSubject(ctx, student, caller.org.orgId, now);
+    emit(ctx, EVENTS.subjectOwnerChanged, { subjectId, ownerOrgId: caller.org.orgId });
     emit(ctx, EVENTS.transferAccepted, { subjectId, schoolId: caller.org.orgId });
     return canonicalJson(archive);
   }
@@ -220,7 +230,7 @@ export class GrowthContract extends Contract {
   }
 
   /**
-   * The archive with the entries the caller may see: the holding school and the bureau see all;
+   * The archive with the entries the caller may see: the holding school and its own bureau see all;
    * an organisation with live consent sees the consented dimensions; anyone else is refused.
    */
   @Transaction(false)
@@ -252,7 +262,12 @@ export class GrowthContract extends Contract {
     ) {
       return 'all';
     }
-    if (caller.org.kind === 'bureau' && (caller.roles.has('bureau-admin') || caller.roles.has('inspector')))
+    // The holding school's own bureau, not any bureau: a bureau sees only its own schools.
+    if (
+      caller.org.kind === 'bureau' &&
+      (caller.roles.has('bureau-admin') || caller.roles.has('inspector')) &&
+      (await actsFor(ctx, caller, [archive.holderSchoolId]))
+    )
       return 'all';
     const at = Date.parse(txTime(ctx));
     const live = (await listRecords(ctx, Consent, K.consent, archive.subjectId)).filter(

@@ -19,7 +19,7 @@ import {
   OrgPageRequest,
   parseJsonArg,
 } from '@edu-ledger/domain';
-import { requireOrg, requireRole, resolveCaller, type Caller } from './caller.js';
+import { actsFor, requireActsFor, requireOrg, requireRole, resolveCaller, type Caller } from './caller.js';
 import { Context, Contract, Info, Transaction } from './fabric.js';
 import type { LedgerContext } from './ledger-context.js';
 import { K } from './keys.js';
@@ -173,11 +173,12 @@ export class InspectionContract extends Contract {
   async GetInspection(ctx: Context, requestJson: string): Promise<string> {
     const { inspectionId } = parseJsonArg(InspectionIdRequest, requestJson, 'GetInspection');
     const caller = await resolveCaller(ctx);
-    const { inspection } = await this.find(
-      ctx,
-      inspectionId,
-      caller.org.kind === 'bureau' ? undefined : caller.org.orgId,
-    );
+    const { inspection } = await this.find(ctx, inspectionId, undefined);
+    // The school itself, the bureau that planned it, or the school's own bureau; to anyone else the
+    // inspection does not exist, so its id reveals nothing about another bureau's schools.
+    if (inspection.bureauId !== caller.org.orgId && !(await actsFor(ctx, caller, [inspection.schoolId]))) {
+      throw new DomainError('NOT_FOUND', `no inspection ${inspectionId}`);
+    }
     return canonicalJson(inspection);
   }
 
@@ -185,9 +186,12 @@ export class InspectionContract extends Contract {
   async ListInspections(ctx: Context, requestJson: string): Promise<string> {
     const { orgId, ...page } = parseJsonArg(OrgPageRequest, requestJson, 'ListInspections');
     const caller = await resolveCaller(ctx);
-    if (caller.org.kind !== 'bureau' && caller.org.orgId !== orgId) {
-      throw new DomainError('FORBIDDEN_ORG', 'a school sees only its own inspections');
-    }
+    await requireActsFor(
+      ctx,
+      caller,
+      [orgId],
+      'a school sees its own inspections, a bureau those of its schools',
+    );
     return canonicalJson(await pageRecords(ctx, Inspection, page, K.inspection, orgId));
   }
 
@@ -246,6 +250,13 @@ export class InspectionContract extends Contract {
   @Transaction(false)
   async GetEvaluations(ctx: Context, requestJson: string): Promise<string> {
     const query = parseJsonArg(EvaluationQuery, requestJson, 'GetEvaluations');
+    const caller = await resolveCaller(ctx);
+    await requireActsFor(
+      ctx,
+      caller,
+      [query.schoolId],
+      'a school sees its own evaluations, a bureau those of its schools',
+    );
     const reports = await listRecords(
       ctx,
       EvaluationReport,

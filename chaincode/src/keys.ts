@@ -25,9 +25,11 @@
  * | archive     | subjectId                    | GrowthArchive          |
  * | gentry      | subjectId, entryId           | GrowthEntry            |
  * | consent     | subjectId, consentId         | Consent                |
- * | pdrules     | version                      | PdRules                |
+ * | pdrules     | bureauId, version            | PdRules                |
  * | pd          | teacherId, completionId      | PdCompletion           |
  * | teval       | teacherId, period            | TeacherEvaluation      |
+ * | subject     | subjectId                    | LedgerSubject          |
+ * | issuedfor   | kind, subjectId, recordId    | IssuedForRecord        |
  * | meta        | name                         | small flags            |
  */
 export const K = {
@@ -56,6 +58,8 @@ export const K = {
   pdRules: 'pdrules',
   pdCompletion: 'pd',
   teacherEvaluation: 'teval',
+  subject: 'subject',
+  issuedFor: 'issuedfor',
   meta: 'meta',
 } as const;
 

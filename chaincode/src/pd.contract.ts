@@ -11,12 +11,16 @@ import {
   TeacherEvaluation,
   TeacherProgressQuery,
   TeacherRequest,
+  LedgerSubject,
+  Organization,
   canonicalJson,
   parseJsonArg,
 } from '@edu-ledger/domain';
-import { requireOrg, requireRole } from './caller.js';
+import { actsFor, requireActsFor, requireOrg, requireRole, resolveCaller, type Caller } from './caller.js';
+import type { LedgerContext } from './ledger-context.js';
 import { Context, Contract, Info, Transaction } from './fabric.js';
 import { K } from './keys.js';
+import { findSubject, requireSubject } from './subjects.js';
 import { checkAccreditation } from './registry.contract.js';
 import { emit, key, listRecords, readRecord, txTime, writeRecord } from './store.js';
 
@@ -28,6 +32,31 @@ function rulesAt(all: PdRules[], at: number): PdRules | undefined {
   return all
     .filter((r) => Date.parse(r.effectiveFrom) <= at)
     .sort((a, b) => Date.parse(b.effectiveFrom) - Date.parse(a.effectiveFrom))[0];
+}
+
+/**
+ * Every version of the rules set by this school's own bureau (a bureau's own id for a bureau):
+ * localities set their own conversion rules, so another bureau's rules never apply.
+ */
+async function bureauRules(ctx: LedgerContext, org: Organization): Promise<PdRules[]> {
+  const bureauId = org.kind === 'bureau' ? org.orgId : org.parentBureauId;
+  if (bureauId === undefined) throw new DomainError('INVALID_STATE', `${org.orgId} is under no bureau`);
+  return listRecords(ctx, PdRules, K.pdRules, bureauId);
+}
+
+/**
+ * Whose bureau's rules measure a teacher's progress: the teacher's school on the ledger; for a
+ * person registered before the ledger knew owners, the school of the latest completion; else the
+ * reader's own organisation.
+ */
+function progressSchool(
+  caller: Caller,
+  teacher: LedgerSubject | undefined,
+  completions: readonly PdCompletion[],
+): string {
+  if (teacher) return teacher.ownerOrgId;
+  const latest = [...completions].sort((a, b) => Date.parse(b.recordedAt) - Date.parse(a.recordedAt))[0];
+  return latest?.schoolId ?? caller.org.orgId;
 }
 
 function addYears(iso: string, years: number): number {
@@ -54,15 +83,21 @@ export class PdContract extends Contract {
   async DefineRules(ctx: Context, requestJson: string): Promise<string> {
     const request = parseJsonArg(DefinePdRulesRequest, requestJson, 'DefineRules');
     const caller = await requireRole(ctx, ['bureau-admin']);
-    const rulesKey = key(ctx, K.pdRules, request.version);
+    if (caller.org.kind !== 'bureau') throw new DomainError('FORBIDDEN_ORG', 'PD rules are set by a bureau');
+    // Keyed by the defining bureau: its rules bind its own schools' teachers and no other region's.
+    const rulesKey = key(ctx, K.pdRules, caller.org.orgId, request.version);
     if (await readRecord(ctx, rulesKey, PdRules))
-      throw new DomainError('ALREADY_EXISTS', `rules ${request.version} exist`);
+      throw new DomainError('ALREADY_EXISTS', `rules ${request.version} of ${caller.org.orgId} exist`);
     if (new Set(request.kinds.map((k) => k.kind)).size !== request.kinds.length) {
       throw new DomainError('INVALID_ARGUMENT', 'each activity kind appears once');
     }
     const rules: PdRules = { ...request, definedBy: caller.org.orgId, definedAt: txTime(ctx) };
     await writeRecord(ctx, rulesKey, PdRules, rules);
-    emit(ctx, EVENTS.pdRulesDefined, { version: rules.version, effectiveFrom: rules.effectiveFrom });
+    emit(ctx, EVENTS.pdRulesDefined, {
+      bureauId: rules.definedBy,
+      version: rules.version,
+      effectiveFrom: rules.effectiveFrom,
+    });
     return canonicalJson(rules);
   }
 
@@ -88,13 +123,18 @@ export class PdContract extends Contract {
         `${caller.org.orgId} is not accredited to record PD: ${accredited.reason}`,
       );
     }
+    await requireSubject(ctx, request.teacherId, 'teacher');
     const school = await requireOrg(ctx, request.schoolId);
     if (school.kind !== 'school')
       throw new DomainError('INVALID_ARGUMENT', `${school.orgId} is not a school`);
     if (Date.parse(request.completedOn) > Date.parse(now))
       throw new DomainError('INVALID_ARGUMENT', 'completedOn is in the future');
-    const rules = rulesAt(await listRecords(ctx, PdRules, K.pdRules), Date.parse(request.completedOn));
-    if (!rules) throw new DomainError('INVALID_STATE', 'no PD rules were in force on that day');
+    const rules = rulesAt(await bureauRules(ctx, school), Date.parse(request.completedOn));
+    if (!rules)
+      throw new DomainError(
+        'INVALID_STATE',
+        `no PD rules of ${school.orgId}'s bureau were in force on that day`,
+      );
     const kind = rules.kinds.find((k) => k.kind === request.activityKind);
     if (!kind)
       throw new DomainError(
@@ -150,12 +190,19 @@ export class PdContract extends Contract {
   @Transaction(false)
   async GetCompletion(ctx: Context, requestJson: string): Promise<string> {
     const ref = parseJsonArg(CompletionRef, requestJson, 'GetCompletion');
+    const caller = await resolveCaller(ctx);
     const completion = await readRecord(
       ctx,
       key(ctx, K.pdCompletion, ref.teacherId, ref.completionId),
       PdCompletion,
     );
     if (!completion) throw new DomainError('NOT_FOUND', `no completion ${ref.completionId}`);
+    await requireActsFor(
+      ctx,
+      caller,
+      [completion.providerId, completion.schoolId],
+      'only the provider, the school and their own bureaus read a completion',
+    );
     return canonicalJson(completion);
   }
 
@@ -163,20 +210,35 @@ export class PdContract extends Contract {
   @Transaction(false)
   async GetTeacherProgress(ctx: Context, requestJson: string): Promise<string> {
     const query = parseJsonArg(TeacherProgressQuery, requestJson, 'GetTeacherProgress');
+    const caller = await resolveCaller(ctx);
+    const all = await listRecords(ctx, PdCompletion, K.pdCompletion, query.teacherId);
+    // Schools and providers with a completion of this teacher, and their own bureaus.
+    if (all.length > 0)
+      await requireActsFor(
+        ctx,
+        caller,
+        all.flatMap((c) => [c.schoolId, c.providerId]),
+        'this teacher has no completions at your organisation or its schools',
+      );
     const at = Date.parse(query.at);
-    const rules = rulesAt(await listRecords(ctx, PdRules, K.pdRules), at);
-    if (!rules) throw new DomainError('INVALID_STATE', 'no PD rules in force at that time');
+    const rules = rulesAt(
+      await bureauRules(
+        ctx,
+        await requireOrg(ctx, progressSchool(caller, await findSubject(ctx, query.teacherId), all)),
+      ),
+      at,
+    );
+    if (!rules)
+      throw new DomainError('INVALID_STATE', "no PD rules of the teacher's bureau in force at that time");
     let cycleStart = Date.parse(rules.effectiveFrom);
     while (addYears(new Date(cycleStart).toISOString(), rules.cycleYears) <= at) {
       cycleStart = addYears(new Date(cycleStart).toISOString(), rules.cycleYears);
     }
     const cycleEnd = addYears(new Date(cycleStart).toISOString(), rules.cycleYears);
-    const completions = (await listRecords(ctx, PdCompletion, K.pdCompletion, query.teacherId)).filter(
-      (c) => {
-        const done = Date.parse(c.completedOn);
-        return c.state === 'confirmed' && done >= cycleStart && done < cycleEnd;
-      },
-    );
+    const completions = all.filter((c) => {
+      const done = Date.parse(c.completedOn);
+      return c.state === 'confirmed' && done >= cycleStart && done < cycleEnd;
+    });
     const byKind = rules.kinds.map((k) => {
       const raw = completions.filter((c) => c.activityKind === k.kind).reduce((sum, c) => sum + c.credits, 0);
       return {
@@ -197,9 +259,7 @@ export class PdContract extends Contract {
       total,
       required: rules.requiredCredits,
       progress: Math.min(1, Math.round((total / rules.requiredCredits) * 1000) / 1000),
-      pending: (await listRecords(ctx, PdCompletion, K.pdCompletion, query.teacherId)).filter(
-        (c) => c.state === 'recorded',
-      ).length,
+      pending: all.filter((c) => c.state === 'recorded').length,
       /** Schools that confirmed credits counted in this cycle: they may issue its summary. */
       schools: [...new Set(completions.map((c) => c.schoolId))].sort(),
     });
@@ -213,6 +273,10 @@ export class PdContract extends Contract {
   async RecordTeacherEvaluation(ctx: Context, requestJson: string): Promise<string> {
     const request = parseJsonArg(RecordTeacherEvaluationRequest, requestJson, 'RecordTeacherEvaluation');
     const caller = await requireRole(ctx, ['school-admin']);
+    // The teacher's own school, from the ledger: any other school recording first would block it.
+    const teacher = await requireSubject(ctx, request.teacherId, 'teacher');
+    if (teacher.ownerOrgId !== caller.org.orgId)
+      throw new DomainError('FORBIDDEN_ORG', "only the teacher's own school records an evaluation");
     if (new Set(request.scores.map((s) => s.dimension)).size !== request.scores.length) {
       throw new DomainError('INVALID_ARGUMENT', 'each dimension appears once');
     }
@@ -233,6 +297,11 @@ export class PdContract extends Contract {
   @Transaction(false)
   async ListTeacherEvaluations(ctx: Context, requestJson: string): Promise<string> {
     const { teacherId } = parseJsonArg(TeacherRequest, requestJson, 'ListTeacherEvaluations');
-    return canonicalJson(await listRecords(ctx, TeacherEvaluation, K.teacherEvaluation, teacherId));
+    const caller = await resolveCaller(ctx);
+    const evaluations = await listRecords(ctx, TeacherEvaluation, K.teacherEvaluation, teacherId);
+    // The evaluating school and its own bureau: evaluations feed appointment and promotion.
+    const visible = [];
+    for (const e of evaluations) if (await actsFor(ctx, caller, [e.schoolId])) visible.push(e);
+    return canonicalJson(visible);
   }
 }

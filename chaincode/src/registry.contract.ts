@@ -11,13 +11,16 @@ import {
   DomainError,
   EVENTS,
   GrantRolesRequest,
+  LedgerSubject,
   MspRequest,
   Organization,
   OrgIdRequest,
   ROLES_BY_KIND,
   RegisterOrganizationRequest,
+  RegisterSubjectRequest,
   ReinstateAccreditationRequest,
   RoleGrant,
+  SubjectRequest,
   SuspendAccreditationRequest,
   canonicalJson,
   parseJsonArg,
@@ -26,6 +29,7 @@ import { OrgRef, isAdminIdentity, orgForMsp, requireOrg, requireRole, resolveCal
 import type { LedgerContext } from './ledger-context.js';
 import { K } from './keys.js';
 import { emit, key, listRecords, readRecord, txTime, writeRecord } from './store.js';
+import { findSubject } from './subjects.js';
 
 const GenesisFlag = z.object({ bureauId: z.string() });
 
@@ -231,6 +235,43 @@ export class RegistryContract extends Contract {
   async ListAccreditations(ctx: Context, requestJson: string): Promise<string> {
     const { orgId } = parseJsonArg(OrgIdRequest, requestJson, 'ListAccreditations');
     return canonicalJson(await listRecords(ctx, Accreditation, K.accreditation, orgId));
+  }
+
+  /**
+   * A pseudonymous person (no personal data: that stays in the registering gateway's vault), owned
+   * by the registering school, which alone writes their archive and evaluations.
+   */
+  @Transaction()
+  async RegisterSubject(ctx: Context, requestJson: string): Promise<string> {
+    const request = parseJsonArg(RegisterSubjectRequest, requestJson, 'RegisterSubject');
+    const caller = await requireRole(ctx, ['school-admin']);
+    if (caller.org.kind !== 'school')
+      throw new DomainError('FORBIDDEN_ORG', 'persons are registered by schools');
+    if (await findSubject(ctx, request.subjectId))
+      throw new DomainError('ALREADY_EXISTS', `subject ${request.subjectId} is registered`);
+    const now = txTime(ctx);
+    const subject: LedgerSubject = {
+      ...request,
+      ownerOrgId: caller.org.orgId,
+      registeredAt: now,
+      updatedAt: now,
+    };
+    await writeRecord(ctx, key(ctx, K.subject, subject.subjectId), LedgerSubject, subject);
+    emit(ctx, EVENTS.subjectRegistered, {
+      subjectId: subject.subjectId,
+      kind: subject.kind,
+      ownerOrgId: subject.ownerOrgId,
+    });
+    return canonicalJson(subject);
+  }
+
+  @Transaction(false)
+  async GetSubject(ctx: Context, requestJson: string): Promise<string> {
+    const { subjectId } = parseJsonArg(SubjectRequest, requestJson, 'GetSubject');
+    const subject = await findSubject(ctx, subjectId);
+    if (!subject)
+      throw new DomainError('SUBJECT_NOT_FOUND', `no subject ${subjectId} is registered on the ledger`);
+    return canonicalJson(subject);
   }
 
   /** Was the organisation accredited for this credential type at the given instant? */

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { startGateway, type Gateway } from './harness.js';
+import { SCHOOL_VOC, registerOnLedger, startGateway, type Gateway } from './harness.js';
 
 const LEARNER = `subj-${'a1'.repeat(16)}`;
 const YEAR = 365 * 86_400_000;
@@ -12,6 +12,7 @@ describe('gateway: credit bank (学分银行)', function () {
 
   before(async () => {
     gw = await startGateway();
+    await registerOnLedger(gw, SCHOOL_VOC, LEARNER, 'student');
     voc = gw.tokens['school-admin@school-voc'] ?? '';
     gen = gw.tokens['school-admin@school-gen'] ?? '';
   });
@@ -155,6 +156,14 @@ describe('gateway: credit bank (学分银行)', function () {
       gen,
       { learnerId: LEARNER, holderDid: holder },
       201,
+    );
+    // One credential per approved recognition (issue 12: 570 were issued for 4).
+    await step(
+      '/credit-bank/recognitions/r-1/credential',
+      gen,
+      { learnerId: LEARNER, holderDid: holder },
+      409,
+      'ALREADY_EXISTS',
     );
     expect(issued.verifiableCredential.credentialSubject).to.include({
       credits: 2,

@@ -248,3 +248,65 @@ export async function studentWithArchive(
   }
   return subjectId;
 }
+
+/**
+ * A second bureau (`bureau-two`) and a school under it (`school-two`), registered on the ledger as
+ * the chaincode would see a real second region: the genesis bureau admin registers the bureau, the
+ * new bureau's admin registers its school. Returns a token per role of both, as `<role>@<orgId>`.
+ */
+export async function addSecondBureau(gw: Gateway): Promise<Record<string, string>> {
+  const { services, ledger } = gw;
+  const genesis = await ledger.identity('BureauMSP', 'admin@bureau', 'admin');
+  const bureauTwo = await ledger.identity('BureauTwoMSP', 'admin@bureau-two', 'admin');
+  await services.chaincode.submit(genesis, 'registry:RegisterOrganization', {
+    orgId: 'bureau-two',
+    kind: 'bureau',
+    mspId: 'BureauTwoMSP',
+    name: { zh: '第二教育局', en: 'Second Bureau' },
+    did: 'did:web:edu.example.cn:orgs:bureau-two',
+  });
+  await services.chaincode.submit(bureauTwo, 'registry:RegisterOrganization', {
+    orgId: 'school-two',
+    kind: 'school',
+    mspId: 'SchoolTwoMSP',
+    name: { zh: '第二区实验学校', en: 'Second District School' },
+    did: 'did:web:edu.example.cn:orgs:school-two',
+    schoolCode: '3300000002',
+    parentBureauId: 'bureau-two',
+  });
+  const tokens: Record<string, string> = {};
+  for (const [orgId, mspId, admin, roles] of [
+    ['bureau-two', 'BureauTwoMSP', 'bureau-admin', ['inspector']],
+    ['school-two', 'SchoolTwoMSP', 'school-admin', ['teacher']],
+  ] as const) {
+    const adminId = await ledger.identity(mspId, `admin@${orgId}`, 'admin');
+    for (const role of roles) {
+      const identity = await ledger.identity(mspId, `${role}@${orgId}`, 'client');
+      await services.chaincode.submit(adminId, 'registry:GrantRoles', {
+        identityId: identity.id,
+        roles: [role],
+      });
+      tokens[`${role}@${orgId}`] = await services.tokens.create({ orgId, role, label: 'test' });
+    }
+    tokens[`${admin}@${orgId}`] = await services.tokens.create({ orgId, role: admin, label: 'test' });
+  }
+  return tokens;
+}
+
+/**
+ * Registers a made-up subject id on the ledger as owned by a school, through the chaincode as
+ * that school's admin: tests that never needed personal data still name a person the ledger knows.
+ */
+export async function registerOnLedger(
+  gw: Gateway,
+  school: { orgId: string; mspId: string },
+  subjectId: string,
+  kind: 'student' | 'teacher',
+): Promise<void> {
+  const admin = await gw.ledger.identity(school.mspId, `admin@${school.orgId}`, 'admin');
+  await gw.services.chaincode.submit(admin, 'registry:RegisterSubject', { subjectId, kind });
+}
+
+/** The demo schools, as `registerOnLedger` names them. */
+export const SCHOOL_GEN = { orgId: 'school-gen', mspId: 'SchoolGenMSP' } as const;
+export const SCHOOL_VOC = { orgId: 'school-voc', mspId: 'SchoolVocMSP' } as const;

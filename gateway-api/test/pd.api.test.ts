@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { didKeyFromSeed } from '@edu-ledger/credentials';
-import { startGateway, type Gateway } from './harness.js';
+import { SCHOOL_GEN, registerOnLedger, startGateway, type Gateway } from './harness.js';
 
 const TEACHER = `subj-${'7e'.repeat(16)}`;
 const daysAgo = (n: number): string => new Date(Date.now() - n * 86_400_000).toISOString();
@@ -13,6 +13,7 @@ describe('gateway: teacher professional development (教师继续教育学分)',
 
   before(async () => {
     gw = await startGateway();
+    await registerOnLedger(gw, SCHOOL_GEN, TEACHER, 'teacher');
     provider = gw.tokens['provider-admin@provider'] ?? '';
     gen = gw.tokens['school-admin@school-gen'] ?? '';
   });

@@ -125,7 +125,15 @@ async function main(): Promise<void> {
     say('签发学期成长报告凭证', 'Issue the term report credential', `credential ${credentialId(report)}`);
 
     // 2. Teacher professional development
-    const teacherId = `subj-${randomBytes(16).toString('hex')}`;
+    const { subjectId: teacherId } = (await call('POST', '/subjects', 'school-admin@school-gen', {
+      kind: 'teacher',
+      name: '演示教师',
+      idNumber: `3101011985${digits}`,
+      studentNumber: `T3101011985${digits}`,
+      birthDate: '1985-03-01',
+      did: teacherDid,
+    })) as { subjectId: string };
+    say('登记教师', 'Register a teacher (personal data sealed in the vault)', `subjectId ${teacherId}`);
     await call('POST', '/pd/completions', 'provider-admin@provider', {
       completionId: `pd-${run}`,
       teacherId,

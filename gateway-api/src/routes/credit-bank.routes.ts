@@ -183,27 +183,32 @@ export function creditBankRoutes(services: Services): RouteSpec[] {
         if (recognition.state !== 'approved')
           throw new DomainError('INVALID_STATE', `recognition is ${recognition.state}`);
         const earned = statement.earned.find((e) => e.creditId === recognition.creditId);
-        const verifiableCredential = await services.issuance.issue(caller, {
-          credential: {
-            '@context': [
-              'https://www.w3.org/ns/credentials/v2',
-              'https://edu-ledger.example/contexts/edu/v1',
-            ],
-            type: ['VerifiableCredential', 'CreditTransferCredential'],
-            name: '学分互认证明 Credit transfer',
-            credentialSubject: {
-              id: body.holderDid,
-              credits: recognition.credits,
-              creditUnit: '学分',
-              courseId: recognition.toCourse,
-              fromInstitution: recognition.fromOrg,
-              toInstitution: recognition.toOrg,
-              agreementId: recognition.agreementId,
-              ...(earned ? { term: earned.term } : {}),
+        const verifiableCredential = await services.issuance.issue(
+          caller,
+          {
+            credential: {
+              '@context': [
+                'https://www.w3.org/ns/credentials/v2',
+                'https://edu-ledger.example/contexts/edu/v1',
+              ],
+              type: ['VerifiableCredential', 'CreditTransferCredential'],
+              name: '学分互认证明 Credit transfer',
+              credentialSubject: {
+                id: body.holderDid,
+                credits: recognition.credits,
+                creditUnit: '学分',
+                courseId: recognition.toCourse,
+                fromInstitution: recognition.fromOrg,
+                toInstitution: recognition.toOrg,
+                agreementId: recognition.agreementId,
+                ...(earned ? { term: earned.term } : {}),
+              },
             },
+            options: { format: 'ldp' },
           },
-          options: { format: 'ldp' },
-        });
+          // One live credential per recognition: the ledger refuses a second until the first is revoked.
+          { kind: 'credit-recognition', recordId: `${body.learnerId}/${recognitionId}` },
+        );
         return { status: 201, json: { verifiableCredential } };
       },
     }),

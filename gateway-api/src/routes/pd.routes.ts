@@ -66,7 +66,7 @@ export function pdRoutes(services: Services): RouteSpec[] {
     defineRoute({
       method: 'get',
       path: '/pd/rules',
-      summary: "The bureau's hour-to-credit conversion rules, every version",
+      summary: "Every bureau's hour-to-credit conversion rules, every version (definedBy names the bureau)",
       tag: 'pd',
       access: 'public',
       handle: async () => ({
@@ -139,6 +139,7 @@ export function pdRoutes(services: Services): RouteSpec[] {
           throw new DomainError('FORBIDDEN_ORG', 'only the provider issues it');
         if (completion.state !== 'confirmed')
           throw new DomainError('INVALID_STATE', 'the school has not confirmed it');
+        const rulesBureau = (await services.directory.org(completion.schoolId)).parentBureauId;
         const rules = PdRules.array()
           .parse(
             JSON.parse(
@@ -149,32 +150,38 @@ export function pdRoutes(services: Services): RouteSpec[] {
               ),
             ),
           )
-          .find((r) => r.version === completion.rulesVersion);
-        const verifiableCredential = await services.issuance.issue(caller, {
-          credential: {
-            '@context': ['https://www.w3.org/ns/credentials/v2', OB3_CONTEXT, EDU_CONTEXT],
-            type: ['VerifiableCredential', 'OpenBadgeCredential', 'PdCompletionCredential'],
-            name: `${completion.title.zh} ${completion.title.en}`,
-            credentialSubject: {
-              id: body.holderDid,
-              type: ['AchievementSubject'],
-              achievement: {
-                id: `urn:uuid:${randomUUID()}`,
-                type: ['Achievement'],
-                name: `${completion.title.zh} / ${completion.title.en}`,
-                criteria: { narrative: `${completion.hours} 学时 / hours, ${completion.activityKind}` },
-                creditsAvailable: completion.credits,
+          // Versions are named per bureau: the completion was measured by its school's bureau's rules.
+          .find((r) => r.version === completion.rulesVersion && r.definedBy === rulesBureau);
+        const verifiableCredential = await services.issuance.issue(
+          caller,
+          {
+            credential: {
+              '@context': ['https://www.w3.org/ns/credentials/v2', OB3_CONTEXT, EDU_CONTEXT],
+              type: ['VerifiableCredential', 'OpenBadgeCredential', 'PdCompletionCredential'],
+              name: `${completion.title.zh} ${completion.title.en}`,
+              credentialSubject: {
+                id: body.holderDid,
+                type: ['AchievementSubject'],
+                achievement: {
+                  id: `urn:uuid:${randomUUID()}`,
+                  type: ['Achievement'],
+                  name: `${completion.title.zh} / ${completion.title.en}`,
+                  criteria: { narrative: `${completion.hours} 学时 / hours, ${completion.activityKind}` },
+                  creditsAvailable: completion.credits,
+                },
+                creditsEarned: completion.credits,
+                creditUnit: rules?.creditUnit ?? '学分',
+                hours: completion.hours,
+                activityKind: completion.activityKind,
+                rulesVersion: completion.rulesVersion,
+                completedOn: completion.completedOn,
               },
-              creditsEarned: completion.credits,
-              creditUnit: rules?.creditUnit ?? '学分',
-              hours: completion.hours,
-              activityKind: completion.activityKind,
-              rulesVersion: completion.rulesVersion,
-              completedOn: completion.completedOn,
             },
+            options: { format: 'ldp' },
           },
-          options: { format: 'ldp' },
-        });
+          // One live credential per completion: the ledger refuses a second until the first is revoked.
+          { kind: 'pd-completion', recordId: `${ref.teacherId}/${ref.completionId}` },
+        );
         return { status: 201, json: { verifiableCredential } };
       },
     }),

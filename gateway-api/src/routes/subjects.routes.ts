@@ -7,7 +7,7 @@ import type { Principal } from '../stores/tokens.js';
 const STAFF: readonly Role[] = ['school-admin', 'teacher', 'provider-admin', 'bureau-admin'];
 
 /**
- * The personal-data vault. Only the registering organisation's staff (or its bureau) read a
+ * The personal-data vault. Only the registering organisation's staff (or its own bureau) read a
  * person's data; the response to registration carries the pseudonymous id and nothing else.
  */
 export function subjectRoutes(services: Services): RouteSpec[] {
@@ -38,20 +38,22 @@ export function subjectRoutes(services: Services): RouteSpec[] {
     defineRoute({
       method: 'post',
       path: '/subjects',
-      summary: 'Register a person in the encrypted vault; returns a pseudonymous subjectId',
+      summary:
+        "Register a person in the encrypted vault and, owned by the caller's school, on the ledger; returns a pseudonymous subjectId",
       tag: 'subjects',
-      access: STAFF,
+      // The ledger records the registering school as the person's owner: a school admin's act.
+      access: ['school-admin'],
       body: SubjectInput,
       responses: { 201: { description: 'Registered', schema: z.object({ subjectId: SubjectId }) } },
       handle: async ({ body, principal }) => {
         if (!principal) throw new DomainError('UNAUTHENTICATED', 'a bearer token is required');
-        return { status: 201, json: await services.vault.register(principal.orgId, body) };
+        return { status: 201, json: await services.subjects.register(principal, body) };
       },
     }),
     defineRoute({
       method: 'get',
       path: '/subjects/:id',
-      summary: "Read a person's data (registering organisation's staff or its bureau)",
+      summary: "Read a person's data (registering organisation's staff or its own bureau)",
       tag: 'subjects',
       access: STAFF,
       handle: async ({ req, principal }) => {

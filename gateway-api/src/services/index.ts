@@ -14,6 +14,7 @@ import { IssuerKeys } from './issuer-keys.js';
 import { ledgerAnchorLookup } from './recovery.js';
 import { NotesService } from './notes.service.js';
 import { RecordsService } from './records.js';
+import { SubjectsService } from './subjects.service.js';
 import { StatusAllocator } from './status-allocator.js';
 import { StatusService } from './status.service.js';
 import { InProcessSigner, type CredentialSigner } from './signer.js';
@@ -53,6 +54,8 @@ export interface Services {
   growth: GrowthService;
   /** Teacher-evaluation notes and recognition reasons: sealed in the vault, digests on the ledger. */
   notes: NotesService;
+  /** Persons: the vault row and the ledger registration that says which school owns them. */
+  subjects: SubjectsService;
   /** Base URL that links handed to other parties (offers, status lists) start with. */
   publicUrl: string;
   now: () => Date;
@@ -148,6 +151,7 @@ export function createServices(deps: ServiceDeps): Services {
     records,
     growth: new GrowthService(deps.db, vault, records, deps.faults),
     notes: new NotesService(deps.db, vault, records, deps.masterKey),
+    subjects: new SubjectsService(vault, records),
     publicUrl: deps.publicUrl,
     now,
   };

@@ -4,6 +4,7 @@ import {
   ISSUER_ROLES,
   type AccreditationCheck,
   type IssueRequest,
+  type IssuedForRef,
   type Organization,
 } from '@edu-ledger/domain';
 import {
@@ -97,7 +98,15 @@ export class IssuanceService {
     return org;
   }
 
-  async issue(principal: Principal, request: IssueRequest): Promise<Record<string, unknown>> {
+  /**
+   * @param issuedFor the ledger record this credential stands for, when it stands for one: the
+   *   chaincode then refuses (ALREADY_EXISTS) a second live credential for the same record.
+   */
+  async issue(
+    principal: Principal,
+    request: IssueRequest,
+    issuedFor?: IssuedForRef,
+  ): Promise<Record<string, unknown>> {
     const now = this.deps.now();
     const org = await this.checkRequest(principal, request, now);
     const { credential, options } = request;
@@ -144,6 +153,7 @@ export class IssuanceService {
         credentialTypes: credential.type,
         statusListId: slot.statusListId,
         statusIndex: slot.statusIndex,
+        ...(issuedFor ? { issuedFor } : {}),
       });
     } catch (error) {
       // An anchor that may yet commit keeps its copy for recovery; a refused one frees the id. The

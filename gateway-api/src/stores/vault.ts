@@ -72,6 +72,24 @@ export class Vault {
     return { subjectId };
   }
 
+  /**
+   * Undoes a registration the ledger refused, so the national number can be registered again.
+   * Only for a row the ledger never took: once the ledger knows the id, crypto-shredding is the
+   * way to erase a person.
+   */
+  async unregister(subjectId: string): Promise<void> {
+    const record = await this.load(subjectId);
+    const did = record.wrappedKey === null ? undefined : (await this.read(subjectId)).data.did;
+    await this.db.db.batch(
+      [
+        { type: 'del', sublevel: this.db.subjects, key: subjectId },
+        { type: 'del', sublevel: this.db.subjectIndex, key: record.indexKey },
+        ...(did === undefined ? [] : [{ type: 'del' as const, sublevel: this.db.subjectDids, key: did }]),
+      ],
+      SYNC,
+    );
+  }
+
   async read(subjectId: string): Promise<SubjectRecordView> {
     const record = await this.load(subjectId);
     const dataKey = this.dataKey(subjectId, record);

@@ -32,12 +32,33 @@ export function statusListOwner(listId: string): string {
   return listId.slice(0, listId.lastIndexOf('.'));
 }
 
+/**
+ * The ledger record a credential attests, for credentials that stand for one record (a credit
+ * recognition, a PD completion): the ledger keeps one live credential per record.
+ */
+export const IssuedForRef = z.object({
+  kind: z.enum(['credit-recognition', 'pd-completion']),
+  /** The record's ledger key parts joined by `/`: `<learnerId>/<recognitionId>`, `<teacherId>/<completionId>`. */
+  recordId: z.string().regex(/^[a-z0-9-]{1,64}\/[a-z0-9-]{1,64}$/, '<subjectId>/<recordId>'),
+});
+export type IssuedForRef = z.infer<typeof IssuedForRef>;
+
+/** Which credential is the live one for a record, and which revoked one it replaced. */
+export const IssuedForRecord = IssuedForRef.extend({
+  credentialId: CredentialId,
+  replaces: CredentialId.optional(),
+  issuedAt: Timestamp,
+  txId: z.string().min(1),
+});
+export type IssuedForRecord = z.infer<typeof IssuedForRecord>;
+
 export const AnchorItem = z.object({
   credentialId: CredentialId,
   digest: HexDigest,
   credentialTypes: z.array(CredentialType).min(1).max(10),
   statusListId: StatusListId,
   statusIndex: StatusIndex,
+  issuedFor: IssuedForRef.optional(),
 });
 export type AnchorItem = z.infer<typeof AnchorItem>;
 

@@ -18,6 +18,8 @@ export const EVENTS = {
   courseDefined: 'CourseDefined',
   dimensionSetDefined: 'DimensionSetDefined',
   pdRulesDefined: 'PdRulesDefined',
+  subjectRegistered: 'SubjectRegistered',
+  subjectOwnerChanged: 'SubjectOwnerChanged',
   pdCompletionRecorded: 'PdCompletionRecorded',
   pdCompletionDecided: 'PdCompletionDecided',
   teacherEvaluated: 'TeacherEvaluated',

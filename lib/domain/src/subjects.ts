@@ -1,12 +1,15 @@
 import { z } from 'zod';
-import { SubjectId } from './primitives.js';
+import { OrgId, SubjectId, Timestamp } from './primitives.js';
 
 /**
  * A person registered in the vault. Every field here is personal data: it is encrypted at rest and
  * never reaches the ledger, a log line or an error message.
  */
+export const SubjectKind = z.enum(['student', 'teacher']);
+export type SubjectKind = z.infer<typeof SubjectKind>;
+
 export const SubjectInput = z.object({
-  kind: z.enum(['student', 'teacher']).default('student'),
+  kind: SubjectKind.default('student'),
   name: z.string().trim().min(1).max(100),
   /** Resident identity card number (居民身份证号): 17 digits and a check character. */
   idNumber: z.string().regex(/^\d{17}[\dX]$/, 'an 18-character ID-card number'),
@@ -37,3 +40,16 @@ export const SubjectRecordView = z.object({
   data: SubjectInput,
 });
 export type SubjectRecordView = z.infer<typeof SubjectRecordView>;
+
+/**
+ * A pseudonymous person as the ledger knows them: no personal data, only which organisation
+ * answers for them (the registering school, then the school an archive transfer moves them to).
+ */
+export const RegisterSubjectRequest = z.object({ subjectId: SubjectId, kind: SubjectKind });
+export type RegisterSubjectRequest = z.infer<typeof RegisterSubjectRequest>;
+export const LedgerSubject = RegisterSubjectRequest.extend({
+  ownerOrgId: OrgId,
+  registeredAt: Timestamp,
+  updatedAt: Timestamp,
+});
+export type LedgerSubject = z.infer<typeof LedgerSubject>;

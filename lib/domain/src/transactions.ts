@@ -17,6 +17,7 @@ import {
   AnchorCredentialsRequest,
   BatchRootRequest,
   CredentialIdRequest,
+  IssuedForRef,
   SetCredentialStatusRequest,
   StatusListRequest,
 } from './anchors.js';
@@ -58,6 +59,7 @@ import {
   TeacherProgressQuery,
   TeacherRequest,
 } from './pd.js';
+import { RegisterSubjectRequest } from './subjects.js';
 import { AuditQuery, OrgPageRequest } from './validate.js';
 
 /** A transaction that takes no argument. */
@@ -86,6 +88,8 @@ export const TRANSACTIONS = {
   'registry:ReinstateAccreditation': submit(ReinstateAccreditationRequest),
   'registry:ListAccreditations': query(OrgIdRequest),
   'registry:CheckAccreditation': query(AccreditationQuery),
+  'registry:RegisterSubject': submit(RegisterSubjectRequest),
+  'registry:GetSubject': query(SubjectRequest),
   'keys:RegisterKey': submit(RegisterKeyRequest),
   'keys:RevokeKey': submit(RevokeKeyRequest),
   'keys:ListKeys': query(OrgIdRequest),
@@ -93,6 +97,7 @@ export const TRANSACTIONS = {
   'keys:CheckKeyValidity': query(KeyValidityQuery),
   'credentials:AnchorCredentials': submit(AnchorCredentialsRequest),
   'credentials:GetCredentialAnchor': query(CredentialIdRequest),
+  'credentials:GetIssuedFor': query(IssuedForRef),
   'credentials:GetBatchAnchor': query(BatchRootRequest),
   'credentials:SetCredentialStatus': submit(SetCredentialStatusRequest),
   'credentials:GetCredentialStatus': query(CredentialIdRequest),
