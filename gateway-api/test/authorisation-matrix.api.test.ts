@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { TEST_LEDGER } from '../../test/ledgers.js';
 import { demoPdRules } from '../src/seed.js';
 import { addSecondBureau, startGateway, type Gateway } from './harness.js';
 
@@ -28,7 +29,10 @@ describe('gateway: authorisation matrix (role x route x organisation)', function
   let student: string;
   let teacher: string;
 
-  before(async () => {
+  before(async function () {
+    // A second bureau needs an MSP of its own, which the test network does not define: on Fabric
+    // these rules are covered by the conformance and API suites, not by this two-bureau table.
+    if (TEST_LEDGER === 'fabric') this.skip();
     gw = await startGateway();
     tokens = { ...gw.tokens, ...(await addSecondBureau(gw)) };
     const gen = tokens['school-admin@school-gen'];
@@ -72,7 +76,7 @@ describe('gateway: authorisation matrix (role x route x organisation)', function
       201,
     );
   });
-  after(() => gw.close());
+  after(() => gw?.close());
 
   const rows = (): Row[] => {
     const open = { subjectId: student, dimensionSetId: 'five-dimensions-a' };

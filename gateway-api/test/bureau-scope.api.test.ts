@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { TEST_LEDGER } from '../../test/ledgers.js';
 import { addSecondBureau, startGateway, studentWithArchive, type Gateway } from './harness.js';
 
 const DAY = 86_400_000;
@@ -20,7 +21,10 @@ describe('gateway: a bureau sees only its own schools', function () {
   let student: string;
   let teacher: string;
 
-  before(async () => {
+  before(async function () {
+    // A second bureau needs an MSP of its own, which the test network does not define: on Fabric
+    // these rules are covered by the conformance and API suites, not by this two-bureau table.
+    if (TEST_LEDGER === 'fabric') this.skip();
     gw = await startGateway();
     other = await addSecondBureau(gw);
     const gen = gw.tokens['school-admin@school-gen'];
@@ -96,7 +100,7 @@ describe('gateway: a bureau sees only its own schools', function () {
       201,
     );
   });
-  after(() => gw.close());
+  after(() => gw?.close());
 
   const reads = (): [string, string][] => [
     ['archive', `/archives/${student}`],

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { TEST_LEDGER } from '../../test/ledgers.js';
 import { demoPdRules } from '../src/seed.js';
 import { addSecondBureau, startGateway, type Gateway } from './harness.js';
 
@@ -10,11 +11,14 @@ describe('gateway: PD rules are scoped to their bureau', function () {
   let gw: Gateway;
   let other: Record<string, string>;
 
-  before(async () => {
+  before(async function () {
+    // A second bureau needs an MSP of its own, which the test network does not define: on Fabric
+    // these rules are covered by the conformance and API suites, not by this two-bureau table.
+    if (TEST_LEDGER === 'fabric') this.skip();
     gw = await startGateway();
     other = await addSecondBureau(gw);
   });
-  after(() => gw.close());
+  after(() => gw?.close());
 
   async function teacherOf(token: string | undefined, idNumber: string, number: string): Promise<string> {
     const body = {

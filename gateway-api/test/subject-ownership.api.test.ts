@@ -60,7 +60,7 @@ describe('gateway: persons are owned on the ledger by their school', function ()
   it('removes the vault row when the ledger refuses the registration', async () => {
     const height = await gw.ledger.height();
     // A principal whose ledger identity holds no school-admin role: the chaincode refuses.
-    const stranger = { orgId: 'provider', role: 'school-admin' as const, label: 'test' };
+    const stranger = { orgId: 'university', role: 'teacher' as const, label: 'test' };
     const refused = await gw.services.subjects
       .register(stranger, SubjectInput.parse(person(3, 'teacher')))
       .catch((e: unknown) => e);
