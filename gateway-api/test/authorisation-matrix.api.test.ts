@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { TEST_LEDGER } from '../../test/ledgers.js';
 import { demoPdRules } from '../src/seed.js';
-import { addSecondBureau, startGateway, type Gateway } from './harness.js';
+import { addSecondBureau, completionRequest, type Gateway, startGateway } from './harness.js';
 
 const DAY = 86_400_000;
 const HOLDER = 'did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK';
@@ -49,15 +49,11 @@ describe('gateway: authorisation matrix (role x route x organisation)', function
       'POST',
       '/pd/completions',
       tokens['provider-admin@provider'],
-      {
-        completionId: 'matrix',
-        teacherId: teacher,
-        schoolId: 'school-gen',
+      completionRequest('matrix', teacher, {
         activityKind: 'centralised',
         title: { zh: '集中培训', en: 'Training' },
         hours: 20,
-        completedOn: new Date(Date.now() - DAY).toISOString(),
-      },
+      }),
       201,
     );
     await gw.step('POST', `/pd/completions/${teacher}/matrix/decision`, gen, { confirm: true }, 200);
@@ -176,15 +172,7 @@ describe('gateway: authorisation matrix (role x route x organisation)', function
       row(
         'provider-admin@provider',
         '/pd/completions',
-        {
-          completionId: 'matrix-unknown',
-          teacherId: MADE_UP,
-          schoolId: 'school-gen',
-          activityKind: 'online',
-          title: { zh: '研修', en: 'Workshop' },
-          hours: 10,
-          completedOn: new Date(Date.now() - DAY).toISOString(),
-        },
+        completionRequest('matrix-unknown', MADE_UP),
         404,
         'SUBJECT_NOT_FOUND',
       ),

@@ -310,3 +310,21 @@ export async function registerOnLedger(
 /** The demo schools, as `registerOnLedger` names them. */
 export const SCHOOL_GEN = { orgId: 'school-gen', mspId: 'SchoolGenMSP' } as const;
 export const SCHOOL_VOC = { orgId: 'school-voc', mspId: 'SchoolVocMSP' } as const;
+
+/** A PD completion as a provider records it, finished yesterday (override any field). */
+export function completionRequest(
+  completionId: string,
+  teacherId: string,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    completionId,
+    teacherId,
+    schoolId: 'school-gen',
+    activityKind: 'online',
+    title: { zh: '研修', en: 'Workshop' },
+    hours: 10,
+    completedOn: new Date(Date.now() - 86_400_000).toISOString(),
+    ...extra,
+  };
+}

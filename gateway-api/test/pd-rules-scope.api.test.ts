@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { TEST_LEDGER } from '../../test/ledgers.js';
 import { demoPdRules } from '../src/seed.js';
-import { addSecondBureau, startGateway, type Gateway } from './harness.js';
+import { addSecondBureau, completionRequest, startGateway, type Gateway } from './harness.js';
 
 const DAY = 86_400_000;
 
@@ -31,19 +31,8 @@ describe('gateway: PD rules are scoped to their bureau', function () {
     return (await gw.step('POST', '/subjects', token, body, 201)).subjectId;
   }
 
-  const completion = (
-    completionId: string,
-    teacherId: string,
-    schoolId: string,
-  ): Record<string, unknown> => ({
-    completionId,
-    teacherId,
-    schoolId,
-    activityKind: 'online',
-    title: { zh: '研修', en: 'Workshop' },
-    hours: 60,
-    completedOn: new Date(Date.now() - DAY).toISOString(),
-  });
+  const completion = (completionId: string, teacherId: string, schoolId: string) =>
+    completionRequest(completionId, teacherId, { schoolId, hours: 60 });
 
   it("measures each completion by its school's bureau's rules, whatever another bureau defines", async () => {
     const year = new Date().getUTCFullYear();

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { DomainError, LedgerSubject, SubjectInput } from '@edu-ledger/domain';
-import { startGateway, type Gateway } from './harness.js';
+import { completionRequest, type Gateway, startGateway } from './harness.js';
 
 const MADE_UP = `subj-${'5c'.repeat(16)}`;
 const person = (n: number, kind: 'student' | 'teacher'): Record<string, unknown> => ({
@@ -88,20 +88,11 @@ describe('gateway: persons are owned on the ledger by their school', function ()
   });
 
   it('refuses records about persons the ledger does not know', async () => {
-    const DAY = 86_400_000;
     await gw.step(
       'POST',
       '/pd/completions',
       gw.tokens['provider-admin@provider'],
-      {
-        completionId: 'unknown-teacher',
-        teacherId: MADE_UP,
-        schoolId: 'school-gen',
-        activityKind: 'online',
-        title: { zh: '研修', en: 'Workshop' },
-        hours: 10,
-        completedOn: new Date(Date.now() - DAY).toISOString(),
-      },
+      completionRequest('unknown-teacher', MADE_UP),
       404,
       'SUBJECT_NOT_FOUND',
     );
