@@ -2,9 +2,13 @@ import { z } from 'zod';
 import { Context, Contract, Info, Transaction } from './fabric.js';
 import {
   AnchorCredentialsRequest,
+  GrowthArchive,
   IssuedForRecord,
   IssuedForRef,
+  PdCompletion,
+  Recognition,
   type AnchorItem,
+  type IssuedForClaim,
   BatchAnchor,
   BatchRootRequest,
   CredentialAnchor,
@@ -87,7 +91,8 @@ export class CredentialsContract extends Contract {
     if (checkedTypes.size === 0)
       throw new DomainError('INVALID_ARGUMENT', 'credentials need a specific type');
 
-    const replacing = await this.checkIssuedFor(ctx, items);
+    const replacing = await this.checkIssuedFor(ctx, issuerOrgId, items);
+    const superseded: string[] = [];
     const root = merkleRoot(items.map((i) => i.digest));
     const batchKey = key(ctx, K.batch, root);
     if (await readRecord(ctx, batchKey, BatchAnchor))
@@ -106,6 +111,10 @@ export class CredentialsContract extends Contract {
       }
       await writeRecord(ctx, anchorKey, CredentialAnchor, {
         ...item,
+        // The anchor names the record; whether it superseded another is on the issued-for record.
+        ...(item.issuedFor
+          ? { issuedFor: { kind: item.issuedFor.kind, recordId: item.issuedFor.recordId } }
+          : {}),
         issuerOrgId,
         batchRoot: root,
         leafIndex,
@@ -114,15 +123,25 @@ export class CredentialsContract extends Contract {
       });
       if (item.issuedFor) {
         const { kind, recordId } = item.issuedFor;
-        const replaces = replacing.get(`${kind}/${recordId}`);
+        const replaced = replacing.get(`${kind}/${recordId}`);
         await writeRecord(ctx, key(ctx, K.issuedFor, kind, ...recordId.split('/')), IssuedForRecord, {
           kind,
           recordId,
           credentialId: item.credentialId,
-          ...(replaces ? { replaces } : {}),
+          ...(replaced ? { replaces: replaced.credentialId } : {}),
           issuedAt: now,
           txId,
         });
+        if (replaced?.revoke) {
+          await writeRecord(ctx, replaced.revoke.statusKey, CredentialStatusRecord, {
+            ...replaced.revoke.status,
+            status: 'revoked',
+            reasonCode: 'superseded',
+            updatedAt: now,
+            txId,
+          });
+          superseded.push(replaced.credentialId);
+        }
       }
       await writeRecord(ctx, key(ctx, K.issuedBy, issuerOrgId, item.credentialId), IssuedRef, {
         credentialId: item.credentialId,
@@ -140,21 +159,30 @@ export class CredentialsContract extends Contract {
     }
     const batch: BatchAnchor = { root, issuerOrgId, count: items.length, anchoredAt: now, txId };
     await writeRecord(ctx, batchKey, BatchAnchor, batch);
-    emit(ctx, EVENTS.credentialsAnchored, { root, issuerOrgId, count: items.length });
+    // Fabric keeps one event per transaction: status caches learn of superseded credentials here.
+    emit(ctx, EVENTS.credentialsAnchored, {
+      root,
+      issuerOrgId,
+      count: items.length,
+      ...(superseded.length > 0 ? { superseded } : {}),
+    });
     return canonicalJson(batch);
   }
 
   /**
-   * One live credential per record: a record that already has a credential gets another only once
-   * that one is revoked, and the new one is recorded as its replacement. Returns the revoked
-   * credential each record's new credential replaces.
-   * @throws DomainError ALREADY_EXISTS for a record named twice or whose credential is not revoked.
+   * One live credential per record, issued by whoever answers for the record now. A record whose
+   * credential is live gets another only when the issuer asks to supersede it (the old one is then
+   * revoked, reason `superseded`, in this same transaction) or once it was revoked; either way the
+   * new credential is recorded as the replacement.
+   * @throws DomainError NOT_FOUND / FORBIDDEN_ORG / INVALID_STATE from {@link requireIssuableRecord};
+   *   ALREADY_EXISTS for a record named twice or whose credential is live and not superseded.
    */
   private async checkIssuedFor(
     ctx: LedgerContext,
+    issuerOrgId: string,
     items: readonly AnchorItem[],
-  ): Promise<Map<string, string>> {
-    const replacing = new Map<string, string>();
+  ): Promise<Map<string, Replacement>> {
+    const replacing = new Map<string, Replacement>();
     const seen = new Set<string>();
     for (const { issuedFor } of items) {
       if (!issuedFor) continue;
@@ -162,6 +190,7 @@ export class CredentialsContract extends Contract {
       // Fabric reads do not see this transaction's own writes, so a batch is checked against itself.
       if (seen.has(ref)) throw new DomainError('ALREADY_EXISTS', `${ref} is named twice in one batch`);
       seen.add(ref);
+      await requireIssuableRecord(ctx, issuedFor, issuerOrgId);
       const previous = await readRecord(
         ctx,
         key(ctx, K.issuedFor, issuedFor.kind, ...issuedFor.recordId.split('/')),
@@ -169,18 +198,19 @@ export class CredentialsContract extends Contract {
       );
       if (!previous) continue;
       const anchor = await requireAnchor(ctx, previous.credentialId);
-      const status = await readRecord(
-        ctx,
-        key(ctx, K.status, anchor.statusListId, padIndex(anchor.statusIndex)),
-        CredentialStatusRecord,
-      );
-      if (status?.status !== 'revoked') {
+      const statusKey = key(ctx, K.status, anchor.statusListId, padIndex(anchor.statusIndex));
+      const status = await readRecord(ctx, statusKey, CredentialStatusRecord);
+      if (!status) throw new DomainError('INTERNAL', 'anchored credential has no status slot');
+      if (status.status === 'revoked') {
+        replacing.set(ref, { credentialId: previous.credentialId });
+      } else if (issuedFor.supersede === true) {
+        replacing.set(ref, { credentialId: previous.credentialId, revoke: { statusKey, status } });
+      } else {
         throw new DomainError(
           'ALREADY_EXISTS',
-          `credential ${previous.credentialId} is already issued for ${ref}; revoke it to issue a replacement`,
+          `credential ${previous.credentialId} is already issued for ${ref}; revoke it, or supersede it, to issue a replacement`,
         );
       }
-      replacing.set(ref, previous.credentialId);
     }
     return replacing;
   }
@@ -291,6 +321,55 @@ export class CredentialsContract extends Contract {
       suspended: records.filter((r) => r.status === 'suspended').map((r) => r.statusIndex),
       size: records.length,
     });
+  }
+}
+
+/** A live credential an anchoring transaction revokes, or a revoked one it replaces. */
+interface Replacement {
+  credentialId: string;
+  revoke?: { statusKey: string; status: CredentialStatusRecord };
+}
+
+/**
+ * The record a credential is to stand for exists, is in a state that may be attested, and the
+ * issuer is the organisation that answers for it now: the recognising institution for a credit
+ * recognition, the provider that recorded a confirmed PD completion, the school holding a growth
+ * archive (which may have come to it by transfer).
+ */
+async function requireIssuableRecord(
+  ctx: LedgerContext,
+  claim: IssuedForClaim,
+  issuerOrgId: string,
+): Promise<void> {
+  const [subjectId = '', recordId = ''] = claim.recordId.split('/');
+  switch (claim.kind) {
+    case 'credit-recognition': {
+      const recognition = await readRecord(ctx, key(ctx, K.recognition, subjectId, recordId), Recognition);
+      if (!recognition) throw new DomainError('NOT_FOUND', `no recognition ${claim.recordId}`);
+      if (recognition.toOrg !== issuerOrgId)
+        throw new DomainError('FORBIDDEN_ORG', 'the recognising institution issues it');
+      if (recognition.state !== 'approved')
+        throw new DomainError('INVALID_STATE', `recognition is ${recognition.state}`);
+      return;
+    }
+    case 'pd-completion': {
+      const completion = await readRecord(ctx, key(ctx, K.pdCompletion, subjectId, recordId), PdCompletion);
+      if (!completion) throw new DomainError('NOT_FOUND', `no completion ${claim.recordId}`);
+      if (completion.providerId !== issuerOrgId)
+        throw new DomainError('FORBIDDEN_ORG', 'the provider that recorded the completion issues it');
+      if (completion.state !== 'confirmed')
+        throw new DomainError('INVALID_STATE', 'the school has not confirmed it');
+      return;
+    }
+    case 'growth-report': {
+      if (recordId !== 'archive' && !/^\d{4}-s[12]$/.test(recordId))
+        throw new DomainError('INVALID_ARGUMENT', 'a growth report is of a term (2026-s1) or the archive');
+      const archive = await readRecord(ctx, key(ctx, K.archive, subjectId), GrowthArchive);
+      if (!archive) throw new DomainError('NOT_FOUND', `no growth archive for ${subjectId}`);
+      if (archive.holderSchoolId !== issuerOrgId)
+        throw new DomainError('FORBIDDEN_ORG', 'only the holding school issues reports');
+      return;
+    }
   }
 }
 

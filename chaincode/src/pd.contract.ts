@@ -123,10 +123,17 @@ export class PdContract extends Contract {
         `${caller.org.orgId} is not accredited to record PD: ${accredited.reason}`,
       );
     }
-    await requireSubject(ctx, request.teacherId, 'teacher');
+    const teacher = await requireSubject(ctx, request.teacherId, 'teacher');
     const school = await requireOrg(ctx, request.schoolId);
     if (school.kind !== 'school')
       throw new DomainError('INVALID_ARGUMENT', `${school.orgId} is not a school`);
+    // The school that confirms and whose bureau's rules count is the teacher's own, as the ledger
+    // records it; a provider cannot send a completion to another school for confirmation.
+    if (teacher.ownerOrgId !== school.orgId)
+      throw new DomainError(
+        'INVALID_ARGUMENT',
+        `teacher ${teacher.subjectId} is not on ${school.orgId}'s staff`,
+      );
     if (Date.parse(request.completedOn) > Date.parse(now))
       throw new DomainError('INVALID_ARGUMENT', 'completedOn is in the future');
     const rules = rulesAt(await bureauRules(ctx, school), Date.parse(request.completedOn));

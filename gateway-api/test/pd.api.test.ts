@@ -63,6 +63,16 @@ describe('gateway: teacher professional development (教师继续教育学分)',
       400,
       'INVALID_ARGUMENT',
     );
+    // The teacher is on school-gen's staff: a completion cannot be sent to another school to confirm.
+    const elsewhere = await step(
+      'POST',
+      '/pd/completions',
+      provider,
+      { ...completion('c-0', 'online', 30), schoolId: 'school-voc' },
+      400,
+      'INVALID_ARGUMENT',
+    );
+    expect(elsewhere.error.message).to.include('staff');
 
     const online = await step('POST', '/pd/completions', provider, completion('c-1', 'online', 300), 201);
     expect(online.record).to.include({ credits: 30, state: 'recorded' });

@@ -166,6 +166,8 @@ export function creditBankRoutes(services: Services): RouteSpec[] {
       body: z.object({
         learnerId: SubjectId,
         holderDid: z.string().regex(/^did:key:z[1-9A-HJ-NP-Za-km-z]+$/),
+        /** Revoke this record's live credential (reason superseded) and issue this one in its place. */
+        supersede: z.boolean().optional(),
       }),
       handle: async ({ req, body, principal }) => {
         const caller = who(principal);
@@ -178,6 +180,7 @@ export function creditBankRoutes(services: Services): RouteSpec[] {
         const recognition = statement.recognitions.find((r) => r.recognitionId === recognitionId);
         if (!recognition)
           throw new DomainError('NOT_FOUND', `no recognition ${recognitionId} for this learner`);
+        // Early refusals before any signing; the chaincode decides again when anchoring.
         if (recognition.toOrg !== caller.orgId)
           throw new DomainError('FORBIDDEN_ORG', 'the recognising institution issues it');
         if (recognition.state !== 'approved')
@@ -206,8 +209,13 @@ export function creditBankRoutes(services: Services): RouteSpec[] {
             },
             options: { format: 'ldp' },
           },
-          // One live credential per recognition: the ledger refuses a second until the first is revoked.
-          { kind: 'credit-recognition', recordId: `${body.learnerId}/${recognitionId}` },
+          // One live credential per recognition: the ledger refuses a second unless the first is
+          // revoked or superseded.
+          {
+            kind: 'credit-recognition',
+            recordId: `${body.learnerId}/${recognitionId}`,
+            supersede: body.supersede ?? false,
+          },
         );
         return { status: 201, json: { verifiableCredential } };
       },

@@ -8,6 +8,7 @@ import {
   OrgId,
   SubjectId,
   Term,
+  growthReportRecordId,
   type Role,
   type SubmitName,
   type TransactionRequest,
@@ -189,6 +190,8 @@ export function growthRoutes(services: Services): RouteSpec[] {
           .optional(),
         /** Sign with ecdsa-sd-2023 so the student can later disclose only chosen dimensions. */
         selectiveDisclosure: z.boolean().optional(),
+        /** Revoke the live report of this term (or of the archive) and issue this one in its place. */
+        supersede: z.boolean().optional(),
       }),
       handle: async ({ req, body, principal }) => {
         const caller = who(principal);
@@ -200,6 +203,7 @@ export function growthRoutes(services: Services): RouteSpec[] {
         const view = (await services.growth.read(caller, subjectId)) as {
           archive: { dimensionSetId: string; holderSchoolId: string };
         };
+        // An early refusal before any signing; the chaincode decides again when anchoring.
         if (view.archive.holderSchoolId !== caller.orgId)
           throw new DomainError('FORBIDDEN_ORG', 'only the holding school issues reports');
         const set = (await dimensionSets()).find((s) => s.setId === view.archive.dimensionSetId);
@@ -207,21 +211,31 @@ export function growthRoutes(services: Services): RouteSpec[] {
         const { results } = await services.growth.reportDimensions(caller, subjectId, set, body.term);
         if (results.length === 0) throw new DomainError('INVALID_STATE', 'no entries to report');
         const type = body.term ? 'GrowthTermReport' : 'GrowthArchiveReport';
-        const verifiableCredential = await services.issuance.issue(caller, {
-          credential: {
-            '@context': ['https://www.w3.org/ns/credentials/v2', EDU_CONTEXT],
-            type: ['VerifiableCredential', type],
-            name: body.term
-              ? `学生成长档案学期报告 Growth term report ${body.term}`
-              : '学生成长档案报告 Growth archive report',
-            credentialSubject: {
-              id: holderDid,
-              ...(body.term ? { term: body.term } : {}),
-              dimensionResults: results,
+        const verifiableCredential = await services.issuance.issue(
+          caller,
+          {
+            credential: {
+              '@context': ['https://www.w3.org/ns/credentials/v2', EDU_CONTEXT],
+              type: ['VerifiableCredential', type],
+              name: body.term
+                ? `学生成长档案学期报告 Growth term report ${body.term}`
+                : '学生成长档案报告 Growth archive report',
+              credentialSubject: {
+                id: holderDid,
+                ...(body.term ? { term: body.term } : {}),
+                dimensionResults: results,
+              },
             },
+            options: { subjectId, format: 'ldp', selectiveDisclosure: body.selectiveDisclosure ?? false },
           },
-          options: { subjectId, format: 'ldp', selectiveDisclosure: body.selectiveDisclosure ?? false },
-        });
+          // One live report per term and one for the whole archive: a new one after more entries
+          // supersedes the old, which is revoked in the same transaction.
+          {
+            kind: 'growth-report',
+            recordId: growthReportRecordId(subjectId, body.term),
+            supersede: body.supersede ?? false,
+          },
+        );
         return { status: 201, json: { verifiableCredential } };
       },
     }),

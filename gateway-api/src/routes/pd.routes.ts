@@ -130,11 +130,16 @@ export function pdRoutes(services: Services): RouteSpec[] {
       summary: "Issue the Open Badges credential for a confirmed completion to the teacher's DID (provider)",
       tag: 'pd',
       access: ['provider-admin', 'school-admin'],
-      body: z.object({ holderDid: z.string().regex(/^did:key:z[1-9A-HJ-NP-Za-km-z]+$/) }),
+      body: z.object({
+        holderDid: z.string().regex(/^did:key:z[1-9A-HJ-NP-Za-km-z]+$/),
+        /** Revoke this record's live credential (reason superseded) and issue this one in its place. */
+        supersede: z.boolean().optional(),
+      }),
       handle: async ({ req, body, principal }) => {
         const caller = who(principal);
         const ref = ids((n) => param(req, n));
         const completion = PdCompletion.parse(await services.records.query(caller, 'pd:GetCompletion', ref));
+        // Early refusals before any signing; the chaincode decides again when anchoring.
         if (completion.providerId !== caller.orgId)
           throw new DomainError('FORBIDDEN_ORG', 'only the provider issues it');
         if (completion.state !== 'confirmed')
@@ -179,8 +184,13 @@ export function pdRoutes(services: Services): RouteSpec[] {
             },
             options: { format: 'ldp' },
           },
-          // One live credential per completion: the ledger refuses a second until the first is revoked.
-          { kind: 'pd-completion', recordId: `${ref.teacherId}/${ref.completionId}` },
+          // One live credential per completion: the ledger refuses a second unless the first is
+          // revoked or superseded.
+          {
+            kind: 'pd-completion',
+            recordId: `${ref.teacherId}/${ref.completionId}`,
+            supersede: body.supersede ?? false,
+          },
         );
         return { status: 201, json: { verifiableCredential } };
       },

@@ -4,7 +4,7 @@ import {
   ISSUER_ROLES,
   type AccreditationCheck,
   type IssueRequest,
-  type IssuedForRef,
+  type IssuedForClaim,
   type Organization,
 } from '@edu-ledger/domain';
 import {
@@ -100,12 +100,13 @@ export class IssuanceService {
 
   /**
    * @param issuedFor the ledger record this credential stands for, when it stands for one: the
-   *   chaincode then refuses (ALREADY_EXISTS) a second live credential for the same record.
+   *   chaincode checks the caller answers for that record, and refuses (ALREADY_EXISTS) a second live
+   *   credential for it unless `supersede` asks it to revoke the live one in the same transaction.
    */
   async issue(
     principal: Principal,
     request: IssueRequest,
-    issuedFor?: IssuedForRef,
+    issuedFor?: IssuedForClaim,
   ): Promise<Record<string, unknown>> {
     const now = this.deps.now();
     const org = await this.checkRequest(principal, request, now);

@@ -38,12 +38,23 @@ const DEFAULT_REASON: Readonly<Record<CredentialStatusValue, StatusReason>> = {
  * Bitstring Status List credentials are derived from the ledger's status records and signed by the
  * issuer. A signed list is cached for at most `listTtlMs` and dropped at once when a status changes.
  */
+/** Whether an anchoring event says it revoked credentials it superseded. */
+function supersedes(payload: unknown): boolean {
+  if (typeof payload !== 'object' || payload === null || !('superseded' in payload)) return false;
+  return Array.isArray(payload.superseded) && payload.superseded.length > 0;
+}
+
 export class StatusService {
   private readonly lists = new Map<string, { credential: unknown; until: number }>();
 
   constructor(private readonly deps: StatusDeps) {
     deps.ledger.onEvent((event) => {
-      if (event.name === 'CredentialStatusChanged') this.lists.clear();
+      // An anchoring that supersedes a live credential revokes it in the same transaction.
+      if (
+        event.name === 'CredentialStatusChanged' ||
+        (event.name === 'CredentialsAnchored' && supersedes(event.payload))
+      )
+        this.lists.clear();
     });
   }
 

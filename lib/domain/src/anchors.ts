@@ -34,14 +34,34 @@ export function statusListOwner(listId: string): string {
 
 /**
  * The ledger record a credential attests, for credentials that stand for one record (a credit
- * recognition, a PD completion): the ledger keeps one live credential per record.
+ * recognition, a PD completion, a growth report of one term or of the whole archive): the ledger
+ * keeps one live credential per record.
  */
+export const ISSUED_FOR_KINDS = ['credit-recognition', 'pd-completion', 'growth-report'] as const;
 export const IssuedForRef = z.object({
-  kind: z.enum(['credit-recognition', 'pd-completion']),
-  /** The record's ledger key parts joined by `/`: `<learnerId>/<recognitionId>`, `<teacherId>/<completionId>`. */
+  kind: z.enum(ISSUED_FOR_KINDS),
+  /**
+   * The record's ledger key parts joined by `/`: `<learnerId>/<recognitionId>`,
+   * `<teacherId>/<completionId>`, `<studentId>/<term in lower case>` or `<studentId>/archive`.
+   */
   recordId: z.string().regex(/^[a-z0-9-]{1,64}\/[a-z0-9-]{1,64}$/, '<subjectId>/<recordId>'),
 });
 export type IssuedForRef = z.infer<typeof IssuedForRef>;
+
+/** What an issuer names when anchoring: the record, and whether the new credential replaces a live one. */
+export const IssuedForClaim = IssuedForRef.extend({
+  /**
+   * Revoke the record's live credential (reason `superseded`) in the same transaction that anchors
+   * this one. Without it, a record whose credential is live refuses another.
+   */
+  supersede: z.boolean().optional(),
+});
+export type IssuedForClaim = z.infer<typeof IssuedForClaim>;
+
+/** The record id of a growth report: one per term, and one for the whole archive. */
+export function growthReportRecordId(subjectId: string, term: string | undefined): string {
+  return `${subjectId}/${term === undefined ? 'archive' : term.toLowerCase()}`;
+}
 
 /** Which credential is the live one for a record, and which revoked one it replaced. */
 export const IssuedForRecord = IssuedForRef.extend({
@@ -58,7 +78,7 @@ export const AnchorItem = z.object({
   credentialTypes: z.array(CredentialType).min(1).max(10),
   statusListId: StatusListId,
   statusIndex: StatusIndex,
-  issuedFor: IssuedForRef.optional(),
+  issuedFor: IssuedForClaim.optional(),
 });
 export type AnchorItem = z.infer<typeof AnchorItem>;
 
