@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
+import { DomainError } from '@edu-ledger/domain';
 
 export type Logger = PinoLogger;
 
@@ -10,6 +12,8 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
   return pino(
     {
       level,
+      // Errors are logged by name, code and stack frames; see errorSummary.
+      serializers: { err: errorSummary },
       redact: {
         paths: [
           'req.headers.authorization',
@@ -24,4 +28,38 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
     },
     destination,
   );
+}
+
+/** What the log keeps of an error. */
+export interface ErrorSummary {
+  errorName: string;
+  code?: string;
+  /** A DomainError's detail: written by us to be shown, it names ids and states only. */
+  detail?: string;
+  /** Any other error's message, hashed: it may quote input (a JSON-LD value, a name), so it is never kept. */
+  messageDigest?: string;
+  frames: string[];
+}
+
+/**
+ * An error as the log keeps it: its name, code and stack frames, never the message of an error we
+ * did not write (libraries quote their input, and input may be personal data) nor its other
+ * properties. The message's digest lets an operator match two log lines without reading it.
+ */
+export function errorSummary(error: unknown): ErrorSummary {
+  if (!(error instanceof Error)) return { errorName: typeof error, frames: [] };
+  const code = 'code' in error && typeof error.code === 'string' ? error.code : undefined;
+  const frames = (error.stack ?? '')
+    .split('\n')
+    .filter((line) => /^\s+at /.test(line))
+    .slice(0, 20)
+    .map((line) => line.trim());
+  return {
+    errorName: error.name,
+    ...(code === undefined ? {} : { code }),
+    ...(error instanceof DomainError
+      ? { detail: error.detail }
+      : { messageDigest: createHash('sha256').update(error.message).digest('hex').slice(0, 16) }),
+    frames,
+  };
 }

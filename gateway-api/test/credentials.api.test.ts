@@ -332,6 +332,16 @@ describe('gateway: credentials over HTTP', function () {
   it('answers unknown routes with the JSON error envelope', async () => {
     const res = await gw.call('GET', '/nope');
     expect(res.status).to.equal(404);
-    expect(res.body).to.deep.equal({ error: { code: 'NOT_FOUND', message: 'no such route' } });
+    expect(res.body).to.deep.equal({ error: { code: 'NOT_FOUND', message: '没有这个接口 / no such route' } });
+  });
+
+  it("answers the chaincode's refusals in Chinese and English", async () => {
+    const res = await gw.call('GET', '/credentials/urn:uuid:00000000-0000-4000-8000-000000000000/status-history');
+    expect(res.status).to.equal(404);
+    // The code's Chinese summary, then the chaincode's own detail.
+    expect(res.body.error).to.deep.equal({
+      code: 'CREDENTIAL_NOT_FOUND',
+      message: '凭证未上链 / urn:uuid:00000000-0000-4000-8000-000000000000 is not anchored',
+    });
   });
 });

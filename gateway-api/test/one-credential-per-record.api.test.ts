@@ -1,6 +1,6 @@
 import { gunzipSync } from 'node:zlib';
 import { expect } from 'chai';
-import { CredentialAnchor, IssuedForRecord } from '@edu-ledger/domain';
+import { CredentialAnchor, IssuedForRecord, type AnchorItem, type IssuedForClaim } from '@edu-ledger/domain';
 import { SCHOOL_VOC, startGateway, studentWithArchive, type Gateway } from './harness.js';
 
 const HOLDER = 'did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK';
@@ -186,7 +186,7 @@ describe('gateway: growth reports, one live report per term and per archive; sup
 
   it('is decided by the chaincode: another school cannot anchor a credential for records it does not hold', async () => {
     const voc = await gw.ledger.identity(SCHOOL_VOC.mspId, `admin@${SCHOOL_VOC.orgId}`, 'admin');
-    const item = (issuedFor: Record<string, unknown>, n: number): Record<string, unknown> => ({
+    const item = (issuedFor: IssuedForClaim, n: number): AnchorItem => ({
       credentialId: `urn:uuid:00000000-0000-4000-8000-00000000000${n}`,
       digest: 'ab'.repeat(32),
       credentialTypes: ['VerifiableCredential', 'OpenBadgeCredential'],
@@ -194,7 +194,7 @@ describe('gateway: growth reports, one live report per term and per archive; sup
       statusIndex: 131_000 + n,
       issuedFor,
     });
-    const refusal = async (issuedFor: Record<string, unknown>, n: number): Promise<string> => {
+    const refusal = async (issuedFor: IssuedForClaim, n: number): Promise<string> => {
       try {
         await gw.services.chaincode.submit(voc, 'credentials:AnchorCredentials', {
           items: [item(issuedFor, n)],

@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { DomainError, findErrorCode, type ErrorCode } from '@edu-ledger/domain';
+import { DomainError, bilingual, findErrorCode, type ErrorCode } from '@edu-ledger/domain';
 import type { Logger } from '../logger.js';
 import { jsonLdRefusal } from './jsonld-errors.js';
 
@@ -38,12 +38,13 @@ export interface ErrorEnvelope {
   error: { code: string; message: string; transactionId?: string };
 }
 
+/** The error envelope; its message is in Chinese and English (see `bilingual`). */
 export function envelope(code: GatewayErrorCode, message: string): ErrorEnvelope {
-  return { error: { code, message } };
+  return { error: { code, message: bilingual(code, message) } };
 }
 
 export const notFoundHandler: RequestHandler = (_req, res) => {
-  res.status(404).json(envelope('NOT_FOUND', 'no such route'));
+  res.status(404).json(envelope('NOT_FOUND', '没有这个接口 / no such route'));
 };
 
 /** A refusal to send: status, stable code and a message fit to show. */

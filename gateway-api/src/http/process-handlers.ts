@@ -1,20 +1,9 @@
-import type { Logger } from '../logger.js';
+import { errorSummary, type Logger } from '../logger.js';
 
 /**
  * What an unexpected error may tell the log: its class, its `code` and where it was thrown. The
  * message is left out, because it may quote a request (a name, an id number).
  */
-export function errorSummary(error: unknown): { errorName: string; code?: string; frames: string[] } {
-  if (!(error instanceof Error)) return { errorName: typeof error, frames: [] };
-  const code = 'code' in error && typeof error.code === 'string' ? error.code : undefined;
-  const frames = (error.stack ?? '')
-    .split('\n')
-    .filter((line) => /^\s+at /.test(line))
-    .slice(0, 20)
-    .map((line) => line.trim());
-  return { errorName: error.name, ...(code === undefined ? {} : { code }), frames };
-}
-
 /**
  * Makes an uncaught exception or an unhandled rejection fatal: it is logged (without its message)
  * and the process exits with 1, so a supervisor restarts a gateway whose state is unknown rather

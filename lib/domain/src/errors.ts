@@ -30,6 +30,46 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 
 const codeSet: ReadonlySet<string> = new Set(ERROR_CODES);
 
+/**
+ * What each code means, in Chinese, for callers who read no English. The chaincode's own details
+ * stay English (they are identifiers and states more than prose); {@link bilingual} puts the two
+ * together for the error envelope.
+ */
+export const ERROR_SUMMARY_ZH: Readonly<Record<ErrorCode, string>> = {
+  INVALID_ARGUMENT: '请求参数无效',
+  UNAUTHENTICATED: '未认证或凭据无效',
+  FORBIDDEN_ROLE: '当前角色无权执行此操作',
+  FORBIDDEN_ORG: '本机构无权处理此记录',
+  NOT_ACCREDITED: '机构未获得该类凭证的签发资质',
+  NOT_FOUND: '记录不存在',
+  ORG_NOT_FOUND: '机构未注册',
+  KEY_NOT_FOUND: '密钥未登记',
+  CREDENTIAL_NOT_FOUND: '凭证未上链',
+  SUBJECT_NOT_FOUND: '人员未登记',
+  ALREADY_EXISTS: '记录已存在',
+  INVALID_STATE: '记录当前状态不允许此操作',
+  STATUS_TRANSITION_FORBIDDEN: '不允许的凭证状态变更',
+  ISSUER_MISMATCH: '只有签发机构可以执行此操作',
+  MVCC_READ_CONFLICT: '并发写入冲突，请重试',
+  LEDGER_UNAVAILABLE: '账本暂不可用',
+  COMMIT_OUTCOME_UNKNOWN: '交易结果未知，请稍后查询或用同一编号重试',
+  TX_INVALID: '交易未通过账本校验',
+  RATE_LIMITED: '请求过于频繁',
+  SUBJECT_KEY_DESTROYED: '该人员的数据已按要求销毁',
+  INTERNAL: '内部错误',
+};
+
+const HAS_CHINESE = /[\u3400-\u9fff]/;
+
+/**
+ * A message fit for the error envelope in both languages: the code's Chinese summary, then the
+ * detail. A detail already written in both languages is kept as it is.
+ */
+export function bilingual(code: ErrorCode, detail: string): string {
+  if (HAS_CHINESE.test(detail)) return detail;
+  return detail.length === 0 ? ERROR_SUMMARY_ZH[code] : `${ERROR_SUMMARY_ZH[code]} / ${detail}`;
+}
+
 /** An error whose message starts with a stable code, safe to show to a caller. */
 export class DomainError extends Error {
   readonly code: ErrorCode;
