@@ -10,7 +10,7 @@ import { createLogger } from './logger.js';
 import { createServices } from './services/index.js';
 import { recoverPendingWrites } from './services/recovery.js';
 import { WorkerPoolSigner } from './services/signer.js';
-import { GatewayDb } from './stores/gateway-db.js';
+import { GatewayDb, StoreFormatError } from './stores/gateway-db.js';
 import { loadMasterKey } from './master-key.js';
 import { isSeeded, seedDemo } from './seed.js';
 
@@ -28,10 +28,11 @@ async function main(): Promise<void> {
   watchPrototypes(logger);
   const dataDir = resolve(config.DATA_DIR);
   mkdirSync(dataDir, { recursive: true });
-  const { ledger, readerIdentity } = await openLedger(config, dataDir);
+  // The gateway store first: its format marker refuses an old DATA_DIR before a ledger is opened in it.
   const db = await GatewayDb.open(join(dataDir, 'gateway')).catch((error: unknown) => {
     throw isLocked(error) ? inUse(join(dataDir, 'gateway')) : error;
   });
+  const { ledger, readerIdentity } = await openLedger(config, dataDir);
   const signer = config.SIGNING_WORKERS > 0 ? new WorkerPoolSigner(config.SIGNING_WORKERS) : undefined;
   const services = createServices({
     ledger,
@@ -104,6 +105,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : error);
+  console.error(error instanceof ConfigError || error instanceof StoreFormatError ? error.message : error);
   process.exit(1);
 });

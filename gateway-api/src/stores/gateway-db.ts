@@ -46,6 +46,12 @@ export class GatewayDb {
     mkdirSync(path, { recursive: true });
     const db = new ClassicLevel<string, string>(path, UTF8);
     await db.open();
+    try {
+      await checkFormat(db, path);
+    } catch (error) {
+      await db.close();
+      throw error;
+    }
     return new GatewayDb(db);
   }
 
@@ -100,3 +106,37 @@ export class GatewayDb {
 }
 
 export const SYNC = { sync: true } as const;
+
+/**
+ * The layout of the gateway's store and of the ledger beside it. Version 3: MACs on token and
+ * person rows, persons registered on the ledger, PD rules keyed by bureau. Earlier layouts came
+ * before the first release and have no migration.
+ */
+export const STORE_FORMAT = 3;
+const FORMAT_KEY = 'store-format';
+
+/** A store written by a layout this version cannot read. */
+export class StoreFormatError extends Error {
+  constructor(path: string, found: string) {
+    super(
+      `${path} 由不兼容的早期版本写入（存储格式 ${found}，本版本需要 ${STORE_FORMAT}），请移走该目录后重新启动 / ` +
+        `${path} was written by an earlier, incompatible version (store format ${found}, this version needs ` +
+        `${STORE_FORMAT}); move the data folder aside and start again`,
+    );
+    this.name = 'StoreFormatError';
+  }
+}
+
+/**
+ * Marks a new store with this layout, and refuses an older one at start with a clear message
+ * instead of letting it fail later on rows or ledger keys it does not understand.
+ */
+async function checkFormat(db: ClassicLevel<string, string>, path: string): Promise<void> {
+  const meta = db.sublevel<string, string>('meta', UTF8);
+  const found = await meta.get(FORMAT_KEY);
+  if (found === String(STORE_FORMAT)) return;
+  if (found !== undefined) throw new StoreFormatError(path, found);
+  const [anyKey] = await db.keys({ limit: 1 }).all();
+  if (anyKey !== undefined) throw new StoreFormatError(path, 'unmarked (1-2)');
+  await meta.put(FORMAT_KEY, String(STORE_FORMAT), SYNC);
+}
