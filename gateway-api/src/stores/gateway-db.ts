@@ -138,5 +138,5 @@ async function checkFormat(db: ClassicLevel<string, string>, path: string): Prom
   if (found !== undefined) throw new StoreFormatError(path, found);
   const [anyKey] = await db.keys({ limit: 1 }).all();
   if (anyKey !== undefined) throw new StoreFormatError(path, 'unmarked (1-2)');
-  await meta.put(FORMAT_KEY, String(STORE_FORMAT), SYNC);
+  await db.batch([{ type: 'put', sublevel: meta, key: FORMAT_KEY, value: String(STORE_FORMAT) }], SYNC);
 }
