@@ -18,6 +18,7 @@ import {
   EVENTS,
   ISSUER_ROLES,
   SetCredentialStatusRequest,
+  accreditationsNeeded,
   StatusListRequest,
   canonicalJson,
   merkleRoot,
@@ -45,9 +46,6 @@ const TRANSITIONS: Readonly<Record<CredentialStatusValue, readonly CredentialSta
  * default `totalQueryLimit` (100,000) returns from one range, so the list is read in pages.
  */
 export const STATUS_LIST_PAGE_SIZE = 10_000;
-
-/** Base types every credential carries; accreditation is about the specific types. */
-const BASE_TYPES = new Set(['VerifiableCredential']);
 
 /**
  * Credential anchors and status. A batch of credential digests is anchored in one transaction under
@@ -78,7 +76,7 @@ export class CredentialsContract extends Contract {
       if (statusListOwner(item.statusListId) !== issuerOrgId) {
         throw new DomainError('FORBIDDEN_ORG', `status list ${item.statusListId} belongs to another issuer`);
       }
-      for (const type of item.credentialTypes.filter((t) => !BASE_TYPES.has(t))) {
+      for (const type of accreditationsNeeded(item.credentialTypes)) {
         let ok = checkedTypes.get(type);
         if (ok === undefined) {
           ok = (await checkAccreditation(ctx, { orgId: issuerOrgId, credentialType: type, at: now }))
@@ -88,8 +86,6 @@ export class CredentialsContract extends Contract {
         if (!ok) throw new DomainError('NOT_ACCREDITED', `${issuerOrgId} is not accredited for ${type}`);
       }
     }
-    if (checkedTypes.size === 0)
-      throw new DomainError('INVALID_ARGUMENT', 'credentials need a specific type');
 
     const replacing = await this.checkIssuedFor(ctx, issuerOrgId, items);
     const superseded: string[] = [];

@@ -60,6 +60,8 @@ export const DEMO_ORGS: readonly DemoOrg[] = [
 
 /** Credential types each school is accredited for in the demo. */
 export const DEMO_SCHOOL_TYPES = [
+  // Generic credentials: any type the region does not regulate (see accreditationsNeeded).
+  'VerifiableCredential',
   'AchievementCredential',
   'OpenBadgeCredential',
   'GrowthTermReport',

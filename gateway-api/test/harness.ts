@@ -187,6 +187,7 @@ export const CREDENTIAL_CHECK_ORDER = [
 export function achievementRequest(
   holderDid: string,
   name = '优秀学生干部 Outstanding Student Leader',
+  issuerOrgId = 'school-gen',
 ): Record<string, unknown> {
   return {
     credential: {
@@ -196,6 +197,8 @@ export function achievementRequest(
         'https://edu-ledger.example/contexts/edu/v1',
       ],
       type: ['VerifiableCredential', 'OpenBadgeCredential'],
+      // The issuing organisation's did:web under the demo host (DID_WEB_HOST's default).
+      issuer: `did:web:edu.example.cn:orgs:${issuerOrgId}`,
       name,
       credentialSubject: {
         id: holderDid,

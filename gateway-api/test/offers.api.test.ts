@@ -156,7 +156,8 @@ describe('gateway: credential offers', function () {
     expect(withHolder.status).to.equal(400);
     expect(withHolder.body.error.message).to.contain('credentialSubject.id');
     const body = offerBody();
-    body.credential.type = ['VerifiableCredential', 'DiplomaCredential'];
+    // A type the region regulates and the school is not accredited for (others count as generic).
+    body.credential.type = ['VerifiableCredential', 'PdCompletionCredential'];
     const notAccredited = await gw.call('POST', '/credential-offers', { token: schoolAdmin, body });
     expect(notAccredited.status).to.equal(403);
     expect(notAccredited.body.error.code).to.equal('NOT_ACCREDITED');

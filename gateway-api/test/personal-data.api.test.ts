@@ -198,8 +198,8 @@ describe('gateway: personal data stays off the ledger and out of the log', funct
 
     // Refused issuances whose credentials name the student: a type the provider is not accredited
     // for, a property no @context defines, and a subject id that is not a URI but a name and number.
-    const named = (types: string[]): Record<string, unknown> => {
-      const request = achievementRequest(holder, `${STUDENT.name} 优秀学生`);
+    const named = (types: string[], issuerOrgId = 'school-gen'): Record<string, unknown> => {
+      const request = achievementRequest(holder, `${STUDENT.name} 优秀学生`, issuerOrgId);
       const credential = request['credential'] as Record<string, unknown>;
       credential['type'] = ['VerifiableCredential', ...types];
       (credential['credentialSubject'] as Record<string, unknown>)['idNumber'] = STUDENT.idNumber;
@@ -208,7 +208,7 @@ describe('gateway: personal data stays off the ledger and out of the log', funct
     const refusals = await Promise.all([
       gw.call('POST', '/credentials/issue', {
         token: gw.tokens['provider-admin@provider'],
-        body: named(['OpenBadgeCredential', 'ClrCredential']),
+        body: named(['OpenBadgeCredential', 'ClrCredential'], 'provider'),
       }),
       gw.call('POST', '/credentials/issue', {
         token: gen,

@@ -106,6 +106,12 @@ export class OfferService {
   /** Records an offer made by `principal`; `baseUrl` is the gateway's public URL (no trailing slash). */
   async create(principal: Principal, request: CreateOfferRequest, baseUrl: string): Promise<CreatedOffer> {
     const { credential, options } = request;
+    if (Array.isArray(credential.credentialSubject)) {
+      throw new DomainError(
+        'INVALID_ARGUMENT',
+        'an offer is for one holder: credentialSubject must be one object',
+      );
+    }
     if (credential.credentialSubject.id !== undefined) {
       throw new DomainError(
         'INVALID_ARGUMENT',
@@ -185,7 +191,11 @@ export class OfferService {
       const signed = await this.services.issuance.issue(record.createdBy, {
         credential: {
           ...body.credential,
-          credentialSubject: { ...body.credential.credentialSubject, id: holderDid },
+          // One subject: create() refuses arrays.
+          credentialSubject: {
+            ...(body.credential.credentialSubject as Record<string, unknown>),
+            id: holderDid,
+          },
         },
         options: body.options,
       });

@@ -17,10 +17,27 @@ export const HexDigest = z.string().regex(/^[0-9a-f]{64}$/, 'a lower-case hex SH
 export const Did = z.string().regex(/^did:[a-z0-9]+:[A-Za-z0-9._:%-]+$/, 'a DID');
 export const DidUrl = z.string().regex(/^did:[a-z0-9]+:[A-Za-z0-9._:%-]+(#[A-Za-z0-9._:%-]+)?$/, 'a DID URL');
 
-export const CredentialId = z.string().regex(/^urn:uuid:[0-9a-f-]{36}$/, 'a urn:uuid: identifier');
+/**
+ * A URL: a scheme, a colon and at least one character, with no white space, control characters or
+ * characters that RFC 3986 never allows unescaped.
+ */
+// eslint-disable-next-line no-control-regex -- control characters are what it keeps out
+const URL_PATTERN = /^[A-Za-z][A-Za-z0-9+.-]{0,31}:[^\s\u0000-\u001f\u007f"<>\\^`{|}]+$/;
 
-/** A credential or record type name, as used in `type` arrays and accreditations. */
-export const CredentialType = z.string().regex(/^[A-Za-z][A-Za-z0-9]{1,63}$/, 'a type name');
+/**
+ * A credential's id: any URL, as VC 2.0 allows (`urn:uuid:...`, `https://school.example/c/1`,
+ * `did:example:...`). The gateway makes `urn:uuid:` ids when a credential names none.
+ */
+export const CredentialId = z.string().max(500).regex(URL_PATTERN, 'a URL, e.g. urn:uuid:...');
+
+/**
+ * A credential or record type: a term (`OpenBadgeCredential`) or an absolute URL, as VC 2.0 allows
+ * in `type` arrays; accreditations name them the same way.
+ */
+export const CredentialType = z.union([
+  z.string().regex(/^[A-Za-z][A-Za-z0-9]{1,63}$/, 'a type name'),
+  z.string().max(200).regex(URL_PATTERN, 'an absolute URL'),
+]);
 
 /** Pseudonymous subject identifier issued by the vault: never derived from personal data. */
 export const SubjectId = z.string().regex(/^subj-[0-9a-f]{32}$/, 'a pseudonymous subject id');

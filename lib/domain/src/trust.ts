@@ -37,6 +37,39 @@ export const ADMIN_ROLE_BY_KIND: Readonly<Record<OrgKind, Role>> = {
 /** Roles whose holders may issue credentials for their organisation. */
 export const ISSUER_ROLES: readonly Role[] = ['bureau-admin', 'school-admin', 'provider-admin'];
 
+/** The base type every credential carries; an accreditation for it is one for generic credentials. */
+export const GENERIC_CREDENTIAL_TYPE = 'VerifiableCredential';
+
+/**
+ * Credential types the region regulates: issuing one needs an accreditation that names it. Any
+ * other type (a W3C example's, a URL type, a school's own) is a generic credential, covered by an
+ * accreditation for `VerifiableCredential`; a credential of the base type alone is one too.
+ */
+export const REGULATED_CREDENTIAL_TYPES: readonly string[] = [
+  'OpenBadgeCredential',
+  'AchievementCredential',
+  'ClrCredential',
+  'GrowthTermReport',
+  'GrowthArchiveReport',
+  'CreditTransferCredential',
+  'PdCompletionCredential',
+  'PdCycleSummaryCredential',
+];
+
+/**
+ * The accreditations a credential of these types needs: each regulated type by name, and the
+ * generic accreditation once for any other types (or for the base type alone). The chaincode
+ * decides issuance and verifiers report trust with this same rule.
+ */
+export function accreditationsNeeded(types: readonly string[]): string[] {
+  const specific = types.filter((t) => t !== GENERIC_CREDENTIAL_TYPE);
+  const needed = new Set<string>();
+  for (const type of specific)
+    needed.add(REGULATED_CREDENTIAL_TYPES.includes(type) ? type : GENERIC_CREDENTIAL_TYPE);
+  if (needed.size === 0) needed.add(GENERIC_CREDENTIAL_TYPE);
+  return [...needed];
+}
+
 /** 一校一码: the national 10-digit school identification code. */
 export const SchoolCode = z.string().regex(/^\d{10}$/, 'a 10-digit school code');
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CredentialStatusValue, StatusReason } from './anchors.js';
-import { CredentialId, SubjectId, Timestamp } from './primitives.js';
+import { CredentialId, CredentialType, SubjectId, Timestamp } from './primitives.js';
 
 export const VC_V2_CONTEXT = 'https://www.w3.org/ns/credentials/v2';
 export const VC_V1_CONTEXT = 'https://www.w3.org/2018/credentials/v1';
@@ -8,20 +8,27 @@ export const VC_V1_CONTEXT = 'https://www.w3.org/2018/credentials/v1';
 const ContextEntry = z.union([z.url(), z.record(z.string(), z.unknown())]);
 const IssuerRef = z.union([z.string().min(1), z.looseObject({ id: z.string().min(1) })]);
 
-/** The unsigned credential a school sends to `POST /credentials/issue`. */
+const Subject = z.looseObject({ id: z.string().max(500).optional() });
+
+/**
+ * An unsigned credential as the gateway builds or receives it: as broad as VC 2.0 allows (the base
+ * type alone, URL types, one subject or several, any URL id). The issuer may be left out only by
+ * the gateway's own routes, which fill it in; `POST /credentials/issue` requires it
+ * ({@link IssueCredentialRequest}).
+ */
 export const UnsignedCredential = z
   .looseObject({
     '@context': z.array(ContextEntry).min(1),
     id: CredentialId.optional(),
+    // A lone type is a string in JSON-LD; it is signed as a one-element array, which means the same.
     type: z
-      .array(z.string().regex(/^[A-Za-z][A-Za-z0-9]{1,63}$/))
-      .min(2)
-      .max(10),
+      .union([CredentialType, z.array(CredentialType).min(1).max(10)])
+      .transform((t) => (Array.isArray(t) ? t : [t])),
     issuer: IssuerRef.optional(),
     name: z.string().max(500).optional(),
     validFrom: Timestamp.optional(),
     validUntil: Timestamp.optional(),
-    credentialSubject: z.looseObject({ id: z.string().max(500).optional() }),
+    credentialSubject: z.union([Subject, z.array(Subject).min(1).max(100)]),
     credentialStatus: z.never().optional(),
     proof: z.never().optional(),
   })
@@ -52,6 +59,17 @@ export const IssueRequest = z.object({
     .default({ format: 'ldp' }),
 });
 export type IssueRequest = z.infer<typeof IssueRequest>;
+
+/**
+ * `POST /credentials/issue` (VC-API): the credential names its issuer, as the data model requires;
+ * it must be the caller's organisation. Nothing is filled in for a caller who left it out.
+ */
+export const IssueCredentialRequest = IssueRequest.extend({
+  credential: UnsignedCredential.refine((c) => c.issuer !== undefined, {
+    message: 'issuer is required: the DID of the issuing organisation',
+    path: ['issuer'],
+  }),
+});
 
 /** A signed credential as received for verification: shape only, the checks do the rest. */
 export const SignedCredentialShape = z.looseObject({
