@@ -12,6 +12,8 @@ const API_PATHS = [
   '/inspections',
   '/ledger',
   '/health',
+  '/registry',
+  '/contexts',
 ];
 const target = process.env['GATEWAY_URL'] ?? 'http://127.0.0.1:8080';
 const proxy = Object.fromEntries(API_PATHS.map((path) => [path, { target, changeOrigin: true }]));

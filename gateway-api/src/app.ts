@@ -15,12 +15,14 @@ import {
   securityHeaders,
 } from './http/security-headers.js';
 import { auditRoutes } from './routes/audit.routes.js';
+import { contextRoutes } from './routes/contexts.routes.js';
 import { creditBankRoutes } from './routes/credit-bank.routes.js';
 import { credentialRoutes } from './routes/credentials.routes.js';
 import { growthRoutes } from './routes/growth.routes.js';
 import { holderRoutes } from './routes/holder.routes.js';
 import { inspectionRoutes } from './routes/inspection.routes.js';
 import { pdRoutes } from './routes/pd.routes.js';
+import { registryRoutes } from './routes/registry.routes.js';
 import { ledgerRoutes } from './routes/ledger.routes.js';
 import { offerRoutes } from './routes/offers.routes.js';
 import { subjectRoutes } from './routes/subjects.routes.js';
@@ -50,6 +52,8 @@ export function allRoutes(services: Services): RouteSpec[] {
     ...pdRoutes(services),
     ...offerRoutes(services),
     ...verifierRoutes(services),
+    ...contextRoutes(),
+    ...registryRoutes(services),
   ];
 }
 

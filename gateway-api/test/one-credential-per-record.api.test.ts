@@ -154,7 +154,7 @@ describe('gateway: growth reports, one live report per term and per archive; sup
 
     // The published status list (cached once read) learns of the revocation at once: the
     // anchoring event drops the cache.
-    const entry = (term.credentialStatus as { statusListCredential: string; statusListIndex: string }[])[0];
+    const entry = term.credentialStatus as { statusListCredential: string; statusListIndex: string };
     const revokedBit = async (): Promise<number> => {
       const list = (await gw.step(
         'GET',
@@ -166,7 +166,8 @@ describe('gateway: growth reports, one live report per term and per archive; sup
         credentialSubject: { encodedList: string };
       };
       const bits = gunzipSync(Buffer.from(list.credentialSubject.encodedList.slice(1), 'base64url'));
-      const index = Number(entry?.statusListIndex);
+      // Two bits per credential; a revoked one has both set (0x3), so its first bit tells.
+      const index = Number(entry.statusListIndex) * 2;
       return (bits[index >> 3] ?? 0) & (0x80 >> (index & 7));
     };
     expect(await revokedBit()).to.equal(0);

@@ -182,3 +182,78 @@ export function organizations(): Promise<Organization[]> {
     });
   return orgCache;
 }
+
+export type AccreditationState = 'active' | 'suspended' | 'not-yet-valid' | 'expired';
+
+export interface TrustLink {
+  did: string;
+  orgId: string;
+  kind: string;
+  name: { zh: string; en: string };
+  relation: 'root' | 'registered' | 'accredited';
+  since: string;
+}
+
+/** `GET /registry/issuers/{did}`: the issuer's accreditations per credential type, each with its chain. */
+export interface IssuerTrust {
+  issuer: { did: string; orgId: string; kind: string; name: { zh: string; en: string } };
+  asOf: string;
+  inRegistry: boolean;
+  registry: string;
+  credentialTypes: {
+    credentialType: string;
+    accredited: boolean;
+    accreditations: {
+      accreditationId: string;
+      state: AccreditationState;
+      validFrom: string;
+      validUntil: string;
+      chain: TrustLink[];
+    }[];
+  }[];
+}
+
+function isIssuerTrust(value: unknown): value is IssuerTrust {
+  return (
+    isRecord(value) &&
+    isRecord(value['issuer']) &&
+    typeof value['inRegistry'] === 'boolean' &&
+    typeof value['registry'] === 'string' &&
+    Array.isArray(value['credentialTypes']) &&
+    value['credentialTypes'].every(
+      (t) =>
+        isRecord(t) &&
+        typeof t['credentialType'] === 'string' &&
+        Array.isArray(t['accreditations']) &&
+        t['accreditations'].every(
+          (a) => isRecord(a) && Array.isArray(a['chain']) && a['chain'].every(isOrganizationLink),
+        ),
+    )
+  );
+}
+
+function isOrganizationLink(value: unknown): value is TrustLink {
+  return isRecord(value) && typeof value['relation'] === 'string' && isOrganization(value);
+}
+
+const trustCache = new Map<string, Promise<IssuerTrust | null>>();
+
+/**
+ * An issuer's trust chain from the ledger, or null when no organisation with that DID is
+ * registered. Kept for the page's lifetime per DID (a language switch shows it again at once); a
+ * failed read is not kept.
+ */
+export function issuerTrust(did: string): Promise<IssuerTrust | null> {
+  let pending = trustCache.get(did);
+  if (!pending) {
+    pending = call('GET', `/registry/issuers/${encodeURIComponent(did)}`).then((res) => {
+      if (res.status === 404) return null;
+      const body = expectStatus(res, [200]);
+      if (!isIssuerTrust(body)) throw new ApiError(res.status, 'HTTP', 'unexpected answer');
+      return body;
+    });
+    trustCache.set(did, pending);
+    pending.catch(() => trustCache.delete(did));
+  }
+  return pending;
+}

@@ -139,7 +139,7 @@ function subjectBlock(subject: Record<string, unknown>): HTMLElement {
 export function credentialCard(
   content: Record<string, unknown>,
   orgs: readonly Organization[],
-  opts: { jwt?: boolean } = {},
+  opts: { jwt?: boolean; trust?: HTMLElement | null } = {},
 ): HTMLElement {
   const types = (Array.isArray(content['type']) ? content['type'] : [content['type']])
     .filter((x): x is string => typeof x === 'string' && x !== 'VerifiableCredential')
@@ -166,6 +166,8 @@ export function credentialCard(
     h('h3', { class: 'credential-title' }, title),
     opts.jwt ? h('p', { class: 'note' }, t('jwtNotice')) : null,
     definitionList(meta),
+    // The issuer's trust chain sits right under "issued by".
+    opts.trust ?? null,
     subjects.filter(isRecord).map(subjectBlock),
   );
 }

@@ -323,6 +323,40 @@ const STRINGS = {
   kind_inspection: { zh: '督导', en: 'Inspections' },
   kind_evaluation: { zh: '评估', en: 'Evaluations' },
   loading: { zh: '加载中…', en: 'Loading…' },
+
+  // Trust chain of a verified credential's issuer (GET /registry/issuers/{did})
+  trustTitle: { zh: '信任链', en: 'Trust chain' },
+  trustLoading: { zh: '正在从账本读取信任链…', en: 'Reading the trust chain from the ledger…' },
+  trustInRegistry: {
+    zh: '该机构目前列入本联盟的发证机构登记册。',
+    en: "This issuer is currently listed in this consortium's issuer registry.",
+  },
+  trustNotInRegistry: {
+    zh: '该机构已在账本登记，但目前没有有效的发证资质，不在发证机构登记册中。',
+    en: 'This issuer is registered on the ledger but holds no accreditation in force now, so it is not in the issuer registry.',
+  },
+  trustUnknownIssuer: {
+    zh: '该签发机构未在本账本登记，不在本联盟的发证机构登记册中。',
+    en: "This issuer is not registered on this ledger and is not in this consortium's issuer registry.",
+  },
+  trustUnavailable: {
+    zh: '暂时无法读取信任链：{msg}',
+    en: 'The trust chain cannot be read right now: {msg}',
+  },
+  trustNoType: {
+    zh: '该机构没有本凭证类型（{types}）的发证资质记录。',
+    en: 'The issuer has no accreditation on record for this credential type ({types}).',
+  },
+  trustGeneric: { zh: '通用凭证', en: 'Generic credentials' },
+  trustValidity: { zh: '资质有效期：{from} 至 {until}', en: 'Accredited from {from} until {until}' },
+  trustRegistryLink: { zh: '发证机构登记册（DCC 格式）', en: 'Issuer registry (DCC format)' },
+  trustState_active: { zh: '有效', en: 'In force' },
+  trustState_suspended: { zh: '已暂停', en: 'Suspended' },
+  'trustState_not-yet-valid': { zh: '尚未生效', en: 'Not yet in force' },
+  trustState_expired: { zh: '已过期', en: 'Expired' },
+  trustRelation_root: { zh: '教育局（信任根）', en: 'Bureau (root of trust)' },
+  trustRelation_registered: { zh: '由上一级教育局登记', en: 'Registered by the bureau above' },
+  trustRelation_accredited: { zh: '经上一级教育局认可发证', en: 'Accredited by the bureau above' },
 } as const satisfies Record<string, { zh: string; en: string }>;
 
 export type Key = keyof typeof STRINGS;

@@ -19,6 +19,7 @@ import {
 } from './input.js';
 import { receiptPanel } from './receipt.js';
 import { errorText, stepsList, verdictBanner, verdictOf } from './result-view.js';
+import { trustPanel } from './trust-view.js';
 
 type Outcome =
   | { kind: 'credential'; parsed: Extract<Parsed, { kind: 'credential' }>; result: VerificationResult }
@@ -42,6 +43,12 @@ function credentialsIn(
   });
 }
 
+/** The issuer's trust chain, once the signature shows the credential really is that issuer's. */
+function trustFor(content: Record<string, unknown>, result: VerificationResult): HTMLElement | null {
+  const signature = result.checks.find((c) => c.check === 'signature');
+  return signature?.status === 'valid' ? trustPanel(content) : null;
+}
+
 /** The verdict, every check as a step, and the credential rendered for a person. */
 export function credentialOutcome(
   content: Record<string, unknown>,
@@ -52,7 +59,7 @@ export function credentialOutcome(
   return [
     verdictBanner(verdictOf(result)),
     stepsList(result.checks, t('stepsTitle')),
-    credentialCard(content, orgs, opts),
+    credentialCard(content, orgs, { ...opts, trust: trustFor(content, result) }),
   ];
 }
 
@@ -73,7 +80,9 @@ export function presentationOutcome(
         h('h3', {}, t('credentialNumber', { n: i + 1 })),
         verdictBanner(verdictOf(r)),
         stepsList(r.checks, t('stepsTitle')),
-        credentials[i] ? credentialCard(credentials[i].content, orgs) : null,
+        credentials[i]
+          ? credentialCard(credentials[i].content, orgs, { trust: trustFor(credentials[i].content, r) })
+          : null,
       ),
     ),
   ];

@@ -3,7 +3,7 @@ import {
   CredentialId,
   DomainError,
   ISSUER_ROLES,
-  IssueRequest,
+  IssueCredentialRequest,
   UpdateStatusRequest,
   VerificationResult,
   VerifyCredentialRequest,
@@ -25,7 +25,7 @@ export function credentialRoutes(services: Services): RouteSpec[] {
       summary: "Issue a credential as the caller's organisation (VC-API)",
       tag: 'credentials',
       access: ISSUER_ROLES,
-      body: IssueRequest,
+      body: IssueCredentialRequest,
       responses: {
         201: {
           description: 'Signed and anchored',
@@ -108,7 +108,7 @@ export function credentialRoutes(services: Services): RouteSpec[] {
       access: 'public',
       handle: async ({ req }) => {
         const id = CredentialId.safeParse(param(req, 'id'));
-        if (!id.success) throw new DomainError('INVALID_ARGUMENT', 'id must be a urn:uuid credential id');
+        if (!id.success) throw new DomainError('INVALID_ARGUMENT', 'id must be a credential id (a URL)');
         return {
           status: 200,
           json: { credentialId: id.data, history: await services.status.history(id.data) },
@@ -123,7 +123,7 @@ export function credentialRoutes(services: Services): RouteSpec[] {
       access: ISSUER_ROLES,
       handle: async ({ req, principal }) => {
         const id = CredentialId.safeParse(param(req, 'id'));
-        if (!id.success) throw new DomainError('INVALID_ARGUMENT', 'id must be a urn:uuid credential id');
+        if (!id.success) throw new DomainError('INVALID_ARGUMENT', 'id must be a credential id (a URL)');
         const record = await services.store.record(id.data);
         if (!record || record.issuerOrgId !== principal?.orgId) {
           throw new DomainError(
@@ -140,10 +140,12 @@ export function credentialRoutes(services: Services): RouteSpec[] {
       summary: 'A signed BitstringStatusListCredential derived from the ledger',
       tag: 'credentials',
       access: 'public',
-      handle: async ({ req }) => ({
-        status: 200,
-        json: await services.status.statusListCredential(param(req, 'id')),
-      }),
+      handle: async ({ req, res }) => {
+        const json = await services.status.statusListCredential(param(req, 'id'));
+        // As long as the list's own `ttl`, as the Bitstring Status List spec asks.
+        res.setHeader('Cache-Control', services.status.cacheControl);
+        return { status: 200, json };
+      },
     }),
   ];
 }

@@ -16,6 +16,7 @@ import {
   type TransactionRequest,
 } from '@edu-ledger/domain';
 import { pageFromQuery, pageToJson } from '../http/paging.js';
+import { eduContextUrl } from '@edu-ledger/credentials';
 import { defineRoute, param, type RouteSpec } from '../http/route.js';
 import type { Services } from '../services/index.js';
 import type { Principal } from '../stores/tokens.js';
@@ -190,10 +191,7 @@ export function creditBankRoutes(services: Services): RouteSpec[] {
           caller,
           {
             credential: {
-              '@context': [
-                'https://www.w3.org/ns/credentials/v2',
-                'https://edu-ledger.example/contexts/edu/v1',
-              ],
+              '@context': ['https://www.w3.org/ns/credentials/v2', eduContextUrl(services.publicUrl)],
               type: ['VerifiableCredential', 'CreditTransferCredential'],
               name: '学分互认证明 Credit transfer',
               credentialSubject: {

@@ -13,6 +13,7 @@ import {
   type SubmitName,
   type TransactionRequest,
 } from '@edu-ledger/domain';
+import { eduContextUrl } from '@edu-ledger/credentials';
 import { defineRoute, param, type RouteSpec } from '../http/route.js';
 import type { Services } from '../services/index.js';
 import type { Principal } from '../stores/tokens.js';
@@ -20,7 +21,6 @@ import { EntryContent } from '../services/growth.service.js';
 
 const READERS: readonly Role[] = ['school-admin', 'teacher', 'bureau-admin', 'inspector', 'verifier'];
 const Slug = z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/);
-const EDU_CONTEXT = 'https://edu-ledger.example/contexts/edu/v1';
 
 function who(principal: Principal | undefined): Principal {
   if (!principal) throw new DomainError('UNAUTHENTICATED', 'a bearer token is required');
@@ -40,6 +40,7 @@ const EntryBody = AddEntryRequest.omit({ subjectId: true, contentDigest: true })
 
 /** Student growth archives (学生成长档案): dimension sets, entries, transfer, consent, report credentials. */
 export function growthRoutes(services: Services): RouteSpec[] {
+  const EDU_CONTEXT = eduContextUrl(services.publicUrl);
   const submit = <N extends SubmitName>(
     principal: Principal | undefined,
     fn: N,

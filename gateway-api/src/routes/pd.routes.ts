@@ -15,6 +15,7 @@ import {
   type SubmitName,
   type TransactionRequest,
 } from '@edu-ledger/domain';
+import { eduContextUrl } from '@edu-ledger/credentials';
 import { defineRoute, param, type RouteSpec } from '../http/route.js';
 import type { Services } from '../services/index.js';
 import type { Principal } from '../stores/tokens.js';
@@ -34,7 +35,6 @@ const CycleProgress = z.object({
 const STAFF: readonly Role[] = ['school-admin', 'teacher', 'provider-admin', 'bureau-admin', 'inspector'];
 const Slug = z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/);
 const OB3_CONTEXT = 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json';
-const EDU_CONTEXT = 'https://edu-ledger.example/contexts/edu/v1';
 
 function who(principal: Principal | undefined): Principal {
   if (!principal) throw new DomainError('UNAUTHENTICATED', 'a bearer token is required');
@@ -51,6 +51,7 @@ function ids(raw: (name: string) => string): { teacherId: string; completionId: 
 
 /** Teacher professional development (教师继续教育学分): rules, completions, confirmation, progress, credentials. */
 export function pdRoutes(services: Services): RouteSpec[] {
+  const EDU_CONTEXT = eduContextUrl(services.publicUrl);
   const submit = <N extends SubmitName>(
     principal: Principal | undefined,
     fn: N,
@@ -171,6 +172,8 @@ export function pdRoutes(services: Services): RouteSpec[] {
                   id: `urn:uuid:${randomUUID()}`,
                   type: ['Achievement'],
                   name: `${completion.title.zh} / ${completion.title.en}`,
+                  // Open Badges 3.0 requires a description of every achievement.
+                  description: `教师继续教育：${completion.title.zh}，${completion.hours} 学时。Teacher professional development: ${completion.title.en}, ${completion.hours} hours.`,
                   criteria: { narrative: `${completion.hours} 学时 / hours, ${completion.activityKind}` },
                   creditsAvailable: completion.credits,
                 },

@@ -16,7 +16,7 @@ import { NotesService } from './notes.service.js';
 import { RecordsService } from './records.js';
 import { SubjectsService } from './subjects.service.js';
 import { StatusAllocator } from './status-allocator.js';
-import { StatusService } from './status.service.js';
+import { STATUS_LIST_TTL_MS, StatusService } from './status.service.js';
 import { InProcessSigner, type CredentialSigner } from './signer.js';
 import { VerificationService } from './verification.service.js';
 import type { FaultPoints } from './fault-points.js';
@@ -133,7 +133,7 @@ export function createServices(deps: ServiceDeps): Services {
     documentLoader,
     now,
     publicUrl: deps.publicUrl,
-    listTtlMs: deps.statusListTtlMs ?? 30_000,
+    listTtlMs: deps.statusListTtlMs ?? STATUS_LIST_TTL_MS,
   });
   return {
     ledger: deps.ledger,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   DomainError,
   ISSUER_ROLES,
+  accreditationsNeeded,
   type AccreditationCheck,
   type IssueRequest,
   type IssuedForClaim,
@@ -48,12 +49,17 @@ export interface IssuanceDeps {
   faults?: FaultPoints;
 }
 
+/**
+ * Where a status list is published: with a purpose, the one-bit revocation (or suspension) list;
+ * without, the list of 2-bit `message` entries that tells active, suspended and revoked apart.
+ * Credentials name the revocation list.
+ */
 export function statusListUrl(
   publicUrl: string,
   statusListId: string,
-  purpose: 'revocation' | 'suspension',
+  purpose?: 'revocation' | 'suspension',
 ): string {
-  return `${publicUrl}/status-lists/${statusListId}-${purpose}`;
+  return `${publicUrl}/status-lists/${statusListId}${purpose ? `-${purpose}` : ''}`;
 }
 
 /**
@@ -90,11 +96,7 @@ export class IssuanceService {
       if (owner !== org.orgId)
         throw new DomainError('FORBIDDEN_ORG', 'the subject is registered by another organisation');
     }
-    await this.requireAccredited(
-      org,
-      credential.type.filter((t) => t !== 'VerifiableCredential'),
-      now,
-    );
+    await this.requireAccredited(org, accreditationsNeeded(credential.type), now);
     return org;
   }
 
@@ -120,13 +122,12 @@ export class IssuanceService {
       id,
       issuer: issuerProfile(org, credential),
       validFrom: credential.validFrom ?? now.toISOString(),
-      credentialStatus: (['revocation', 'suspension'] as const).map((purpose) => ({
-        id: `${statusListUrl(this.deps.publicUrl, slot.statusListId, purpose)}#${slot.statusIndex}`,
-        type: 'BitstringStatusListEntry',
-        statusPurpose: purpose,
-        statusListIndex: String(slot.statusIndex),
-        statusListCredential: statusListUrl(this.deps.publicUrl, slot.statusListId, purpose),
-      })),
+      // One entry (Open Badges 3.0 allows no more): revocation, a bit every status-list checker
+      // reads correctly. Suspension is the ledger's to report (see README, status lists).
+      credentialStatus: revocationEntry(
+        statusListUrl(this.deps.publicUrl, slot.statusListId, 'revocation'),
+        slot.statusIndex,
+      ),
     };
     const { secured, digest } = await this.secure(org, unsigned, options, now);
     const identity = await this.deps.directory.identityFor(principal);
@@ -257,5 +258,16 @@ function issuerProfile(
     name: org.name.zh,
     ...given,
     id: org.did,
+  };
+}
+
+/** A Bitstring Status List revocation entry; its id is the list's URL with the index, as the spec wants an id unlike the list's. */
+function revocationEntry(statusListCredential: string, statusIndex: number): Record<string, unknown> {
+  return {
+    id: `${statusListCredential}#${statusIndex}`,
+    type: 'BitstringStatusListEntry',
+    statusPurpose: 'revocation',
+    statusListIndex: String(statusIndex),
+    statusListCredential,
   };
 }

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { DomainError, VerificationResult, type CheckResult } from '@edu-ledger/domain';
 import {
-  EDU_V1_CONTEXT,
+  eduContextUrl,
   VC_V2_CONTEXT,
   credentialDigest,
   issueCredential,
@@ -274,7 +274,7 @@ export class VerifierService {
         ];
     }
     const credential: Credential = {
-      '@context': [VC_V2_CONTEXT, EDU_V1_CONTEXT, RECEIPT_CONTEXT],
+      '@context': [VC_V2_CONTEXT, eduContextUrl(this.services.publicUrl), RECEIPT_CONTEXT],
       id: `urn:uuid:${randomUUID()}`,
       type: ['VerifiableCredential', 'VerificationReceipt'],
       name: '核验回执 Verification receipt',

@@ -10,13 +10,18 @@ export {
   BITSTRING_STATUS_LIST_CONTEXT,
   DATA_INTEGRITY_V2_CONTEXT,
   EDU_V1_CONTEXT,
+  EDU_V1_CONTEXT_FILE,
+  EDU_V1_CONTEXT_PATH,
   EDU_VOCAB,
+  eduContextUrl,
+  isEduV1ContextUrl,
   MULTIKEY_V1_CONTEXT,
   OB_V3_0_2_CONTEXT,
   OB_V3_CONTEXT,
   VC_V1_CONTEXT,
   VC_V2_CONTEXT,
 } from './contexts.js';
+export type { BundledContextFile } from './contexts.js';
 export { didKeyFromSeed, generateEd25519Key, publicKeyOnly } from './keys.js';
 export type { ExportedKey, PublicKey } from './keys.js';
 export { issueCredential } from './issue.js';
@@ -34,10 +39,19 @@ export { canonicalJson, credentialDigest } from './canonical.js';
 export {
   buildStatusListCredential,
   decodeStatusList,
+  encodeStatusEntries,
   encodeStatusList,
   isBitSet,
+  LEDGER_STATUS_MESSAGES,
+  LEDGER_STATUS_SIZE,
+  LEDGER_STATUS_VALUES,
+  ledgerStatusEntry,
+  readListedStatus,
   STATUS_LIST_MIN_BITS,
+  STATUS_LIST_MIN_ENTRIES,
+  statusEntryValue,
 } from './status-list.js';
+export type { BitListOptions, LedgerStatus, ListedStatus, MessageListOptions } from './status-list.js';
 export type {
   ContextEntry,
   Credential,

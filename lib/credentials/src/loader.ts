@@ -40,6 +40,9 @@ const VERIFICATION_RELATIONSHIPS = [
  * Builds the only document loader this package's sign and verify functions should be given. It
  * answers from the bundled context files and resolves DID URLs (did:key locally, anything else
  * through `resolveDid`); every other URL is refused before any I/O, so nothing is ever fetched.
+ * Our own context answers under every deployment's URL for it (`<base>/contexts/edu/v1`, see
+ * `isEduV1ContextUrl`) and under the original `https://edu-ledger.example/contexts/edu/v1`, always
+ * with the bundled copy: what any host serves at such a URL is never read.
  */
 export function createDocumentLoader(opts: DocumentLoaderOptions = {}): DocumentLoader {
   const didKey = didKeyDriver();

@@ -22,7 +22,15 @@ import { idOf, isRecord } from './util.js';
 
 /**
  * Statements every derived credential must disclose: who issued it and when, what it is, its
- * status entries, and its `id` (verifiers look the credential up on the ledger by id).
+ * status entry, and its `id` (verifiers look the credential up on the ledger by id).
+ *
+ * For an Open Badges 3.0 credential also everything the OB 3.0 JSON Schema requires of the subject
+ * (its `type` and `achievement`) and of the achievement (`id`, `type`, `name`, `description`,
+ * `criteria`): otherwise a holder could derive a badge that says nothing about what was achieved
+ * and is no longer a valid OpenBadgeCredential. The achievement describes the badge, not the
+ * person, so nothing private is forced out; the subject's own statements (its `id`, results,
+ * credits) stay the holder's choice. Pointers a credential does not have are left out at signing,
+ * so these cost other credentials nothing.
  */
 export const DEFAULT_MANDATORY_POINTERS: readonly string[] = [
   '/id',
@@ -31,6 +39,12 @@ export const DEFAULT_MANDATORY_POINTERS: readonly string[] = [
   '/validFrom',
   '/validUntil',
   '/credentialStatus',
+  '/credentialSubject/type',
+  '/credentialSubject/achievement/id',
+  '/credentialSubject/achievement/type',
+  '/credentialSubject/achievement/name',
+  '/credentialSubject/achievement/description',
+  '/credentialSubject/achievement/criteria',
 ];
 
 /** Base proofs (CBOR tag 0xd95d00) start with this multibase prefix; derived ones (0xd95d01) with `u2V0B`. */

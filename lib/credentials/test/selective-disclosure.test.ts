@@ -7,6 +7,7 @@ import {
   EDU_V1_CONTEXT,
   generateP256Key,
   issueSdCredential,
+  ledgerStatusEntry,
   MULTIKEY_V1_CONTEXT,
   publicKeyOnly,
   sdProofKind,
@@ -16,7 +17,8 @@ import {
   VC_V2_CONTEXT,
 } from '../src/index.js';
 import type { Credential, ExportedKey, VerifiableCredential } from '../src/index.js';
-import { seed } from './fixtures.js';
+import { openBadgeSchemaProblems } from '../../../test/open-badges-schema.js';
+import { achievementCredential, seed } from './fixtures.js';
 
 const NOW = new Date('2025-03-01T08:30:15.250Z');
 const WEB_DID = 'did:web:school-sd.example';
@@ -162,5 +164,67 @@ describe('selective disclosure (ecdsa-sd-2023)', () => {
       error = e;
     }
     expect(String(error)).to.match(/no ecdsa-sd-2023 base proof/);
+  });
+});
+
+describe('selective disclosure of an Open Badges 3.0 badge', () => {
+  let key: ExportedKey;
+  let holder: { did: string; key: ExportedKey };
+  let base: VerifiableCredential;
+  const documentLoader = createDocumentLoader({
+    resolveDid: async (did) =>
+      did === WEB_DID
+        ? {
+            '@context': ['https://www.w3.org/ns/did/v1', MULTIKEY_V1_CONTEXT],
+            id: WEB_DID,
+            verificationMethod: [publicKeyOnly(key)],
+            assertionMethod: [key.id],
+          }
+        : null,
+  });
+
+  before(async () => {
+    key = await generateP256Key({ controller: WEB_DID, id: `${WEB_DID}#sd-key-1` });
+    holder = await didKeyFromSeed(seed(43));
+    const badge = achievementCredential({
+      issuer: WEB_DID,
+      subjectId: holder.did,
+      credentialStatus: ledgerStatusEntry({
+        statusListCredential: 'https://gateway.example/status-lists/school-sd.1',
+        statusListIndex: 7,
+      }),
+    });
+    expect(openBadgeSchemaProblems(badge)).to.deep.equal([]);
+    base = await issueSdCredential({ credential: badge, key, documentLoader, now: NOW });
+  });
+
+  it('keeps every field OB 3.0 requires when the holder reveals nothing optional', async () => {
+    const derived = await deriveCredential({
+      verifiableCredential: base,
+      selectivePointers: [],
+      documentLoader,
+    });
+    const check = await verifyCredentialProof({ credential: derived, documentLoader });
+    expect(check, JSON.stringify(check.error)).to.include({ verified: true, cryptosuite: 'ecdsa-sd-2023' });
+    expect(openBadgeSchemaProblems(derived)).to.deep.equal([]);
+    const subject = derived.credentialSubject as Record<string, unknown>;
+    const { creditsAvailable: _optional, ...required } = (base.credentialSubject as Record<string, any>)
+      .achievement;
+    expect(subject.achievement).to.deep.equal(required);
+    // What the holder did not choose stays hidden: the subject's own statements.
+    for (const hidden of ['creditsEarned', 'term', 'schoolCode'])
+      expect(subject).not.to.have.property(hidden);
+    expect(derived.credentialStatus).to.deep.equal(base.credentialStatus);
+  });
+
+  it('reveals what the holder chooses on top', async () => {
+    const derived = await deriveCredential({
+      verifiableCredential: base,
+      selectivePointers: ['/credentialSubject/creditsEarned'],
+      documentLoader,
+    });
+    expect((await verifyCredentialProof({ credential: derived, documentLoader })).verified).to.equal(true);
+    expect(openBadgeSchemaProblems(derived)).to.deep.equal([]);
+    expect(derived.credentialSubject).to.include({ creditsEarned: 2 }).and.not.have.property('term');
   });
 });
