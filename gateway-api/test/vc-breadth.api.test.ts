@@ -109,6 +109,24 @@ describe('gateway: issuing what VC 2.0 allows', function () {
     expect(await gw.ledger.height()).to.equal(height);
   });
 
+  it('refuses, as vc+jwt, a credential whose own members are JWT claim names', async () => {
+    const res = await gw.call('POST', '/credentials/issue', {
+      token: school,
+      body: {
+        credential: {
+          '@context': [V2],
+          type: ['VerifiableCredential'],
+          issuer: ISSUER,
+          credentialSubject: { id: 'did:example:x' },
+          exp: 1,
+        },
+        options: { format: 'jwt' },
+      },
+    });
+    expect(res.status, JSON.stringify(res.body)).to.equal(400);
+    expect(res.body.error.message).to.include('exp');
+  });
+
   it('refuses a credential without an issuer, naming the property, and writes nothing', async () => {
     const height = await gw.ledger.height();
     const res = await gw.call('POST', '/credentials/issue', {

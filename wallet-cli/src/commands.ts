@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Output } from './errors.js';
 import type { DocumentLoader, VerifiableCredential } from '@edu-ledger/credentials';
 import { EXIT, OutputError, WalletError } from './errors.js';
+import { credentialForm, parseCredentialText, storedForm, type CredentialForm } from './forms.js';
 import { errorOf, GatewayClient, refusal } from './gateway.js';
 import type { Lang, Translate } from './i18n.js';
 import { identityFromMnemonic, newMnemonic, normaliseMnemonic, type HolderIdentity } from './identity.js';
@@ -191,10 +192,24 @@ function checkedDidDocument(doc: unknown, issuerDid: string): Record<string, unk
   return doc as Record<string, unknown>;
 }
 
+/**
+ * A credential's proof checked offline, against the DID documents the wallet holds: the Data
+ * Integrity proof, or the vc+jwt's JWS signature by the issuer's key.
+ */
+async function offlineProofCheck(
+  form: CredentialForm,
+  data: WalletData,
+): Promise<{ verified: boolean; error?: { code: string; message: string } }> {
+  const { verifyCredentialJwt, verifyCredentialProof } = await credentialsLib();
+  const documentLoader = await offlineLoader(data);
+  return form.jwt === undefined
+    ? verifyCredentialProof({ credential: form.stored, documentLoader })
+    : verifyCredentialJwt({ jwt: form.jwt, documentLoader });
+}
+
 /** Checks a credential's proof offline, against the DID documents the wallet holds. */
-async function requireValidProof(credential: Record<string, unknown>, data: WalletData): Promise<void> {
-  const { verifyCredentialProof } = await credentialsLib();
-  const check = await verifyCredentialProof({ credential, documentLoader: await offlineLoader(data) });
+async function requireValidProof(form: CredentialForm, data: WalletData): Promise<void> {
+  const check = await offlineProofCheck(form, data);
   if (!check.verified) {
     throw new WalletError(EXIT.VERIFICATION_FAILED, 'receivedInvalid', {
       reason: check.error ? `${check.error.code}: ${check.error.message}` : 'signature',
@@ -268,13 +283,15 @@ export async function receive(ctx: Context, offerUrlRaw: string): Promise<Output
       });
     }
     if (claim.status !== 201) throw refusal(claim);
+    // A Data Integrity credential, or a vc+jwt as an EnvelopedVerifiableCredential (format: jwt).
     const vc = (claim.body as { verifiableCredential?: unknown } | undefined)?.verifiableCredential;
-    if (typeof vc !== 'object' || vc === null || Array.isArray(vc)) {
+    const form = typeof vc === 'object' ? credentialForm(vc) : undefined;
+    if (form === undefined) {
       throw new WalletError(EXIT.GATEWAY, 'badAnswer', { url: offer.url, status: claim.status });
     }
-    const credential = vc as Record<string, unknown>;
-    const credentialId = typeof credential.id === 'string' ? credential.id : `urn:uuid:${randomUUID()}`;
-    const issuerDid = ownCredentialIssuer(credential, identity.did);
+    const credential = form.stored;
+    const credentialId = typeof form.content.id === 'string' ? form.content.id : `urn:uuid:${randomUUID()}`;
+    const issuerDid = ownCredentialIssuer(form.content, identity.did);
     const didDocuments = { ...current.data.didDocuments };
     if (!issuerDid.startsWith('did:key:')) {
       const doc = await client.ok(
@@ -283,7 +300,7 @@ export async function receive(ctx: Context, offerUrlRaw: string): Promise<Output
       );
       didDocuments[issuerDid] = checkedDidDocument(doc, issuerDid);
     }
-    await requireValidProof(credential, { ...current.data, didDocuments });
+    await requireValidProof(form, { ...current.data, didDocuments });
     const stored: StoredCredential = {
       id: credentialId,
       receivedAt: now().toISOString(),
@@ -313,33 +330,36 @@ export async function receive(ctx: Context, offerUrlRaw: string): Promise<Output
 
 /**
  * `add-credential`: stores a credential handed over as a file (e.g. a growth-archive report the
- * school issued straight to the student's DID, as `{ "verifiableCredential": … }` or bare). Like
+ * school issued straight to the student's DID, as `{ "verifiableCredential": … }` or bare). Data
+ * Integrity or vc+jwt: a compact JWT, or the gateway's EnvelopedVerifiableCredential. Like
  * `receive`, it must be for this wallet's DID and its signature must verify against the issuer's
  * DID document, fetched from the gateway's ledger registry and cached for offline checks.
  */
 export async function addCredential(ctx: Context, file: string): Promise<Output> {
-  let parsed: unknown;
+  let text: string;
   try {
-    parsed = JSON.parse(await readFile(file, 'utf8'));
-  } catch (error) {
-    if (error instanceof SyntaxError) {
-      throw new WalletError(EXIT.USAGE, 'badOption', { detail: `${file}: not JSON` });
-    }
+    text = await readFile(file, 'utf8');
+  } catch {
     throw new WalletError(EXIT.NOT_FOUND, 'fileNotFound', { file });
   }
-  const wrapped: unknown =
-    typeof parsed === 'object' && parsed !== null && 'verifiableCredential' in parsed
-      ? Reflect.get(parsed, 'verifiableCredential')
-      : parsed;
-  if (typeof wrapped !== 'object' || wrapped === null || Array.isArray(wrapped)) {
-    throw new WalletError(EXIT.USAGE, 'badOption', { detail: `${file}: not a credential` });
+  const form = parseCredentialText(text);
+  if (form === undefined) {
+    let json = true;
+    try {
+      JSON.parse(text);
+    } catch {
+      json = false;
+    }
+    throw new WalletError(EXIT.USAGE, 'badOption', {
+      detail: json ? `${file}: not a credential` : `${file}: neither JSON nor a vc+jwt`,
+    });
   }
-  const credential = wrapped as Record<string, unknown>;
+  const credential = form.stored;
   const { passphrase } = await openWallet(ctx);
   return ctx.store.withLock(async () => {
     const current = await ctx.store.open(passphrase);
     const did = current.data.did;
-    const issuerDid = ownCredentialIssuer(credential, did);
+    const issuerDid = ownCredentialIssuer(form.content, did);
     const didDocuments = { ...current.data.didDocuments };
     let issuer: StoredCredential['issuer'] = { did: issuerDid };
     if (!issuerDid.startsWith('did:key:')) {
@@ -353,8 +373,8 @@ export async function addCredential(ctx: Context, file: string): Promise<Output>
       didDocuments[issuerDid] = checkedDidDocument(doc, issuerDid);
       issuer = { did: issuerDid, orgId, name: org.name };
     }
-    await requireValidProof(credential, { ...current.data, didDocuments });
-    const credentialId = typeof credential.id === 'string' ? credential.id : `urn:uuid:${randomUUID()}`;
+    await requireValidProof(form, { ...current.data, didDocuments });
+    const credentialId = typeof form.content.id === 'string' ? form.content.id : `urn:uuid:${randomUUID()}`;
     const stored: StoredCredential = {
       id: credentialId,
       receivedAt: now().toISOString(),
@@ -430,8 +450,10 @@ export async function show(ctx: Context, ref: string): Promise<Output> {
     if (!(error instanceof WalletError && error.exitCode === EXIT.GATEWAY)) throw error;
   }
   const summary = summarise(stored, ctx.lang, names, status);
+  // A vc+jwt is shown by what it says (its decoded payload), with the JWT it is secured by.
+  const form = storedForm(stored.credential);
   return {
-    json: { ...summary, credential: stored.credential },
+    json: { ...summary, credential: form.content, ...(form.jwt === undefined ? {} : { jwt: form.jwt }) },
     text: renderCredential(summary, stored, ctx.t, ctx.lang),
   };
 }
@@ -445,11 +467,7 @@ export async function verify(ctx: Context, ref: string, offline: boolean): Promi
   const { wallet } = await openWallet(ctx);
   const stored = findCredential(wallet.data, ref);
   if (offline) {
-    const { verifyCredentialProof } = await credentialsLib();
-    const check = await verifyCredentialProof({
-      credential: stored.credential,
-      documentLoader: await offlineLoader(wallet.data),
-    });
+    const check = await offlineProofCheck(storedForm(stored.credential), wallet.data);
     const output: Output = {
       json: { verified: check.verified, offline: true, ...(check.error ? { error: check.error } : {}) },
       text: check.verified
@@ -529,8 +547,8 @@ async function credentialsToPresent(
   chosen: readonly StoredCredential[],
   disclose: string | undefined,
   documentLoader: DocumentLoader,
-): Promise<VerifiableCredential[]> {
-  if (disclose === undefined) return chosen.map((c) => c.credential as unknown as VerifiableCredential);
+): Promise<Record<string, unknown>[]> {
+  if (disclose === undefined) return chosen.map((c) => c.credential);
   const dimensions = disclose
     .split(',')
     .map((d) => d.trim())
@@ -539,7 +557,7 @@ async function credentialsToPresent(
     throw new WalletError(EXIT.USAGE, 'badOption', { detail: '--disclose: one or more dimension ids' });
   }
   const { deriveCredential, sdProofKind } = await credentialsLib();
-  const derived: VerifiableCredential[] = [];
+  const derived: Record<string, unknown>[] = [];
   for (const stored of chosen) {
     if (sdProofKind(stored.credential) !== 'base') {
       throw new WalletError(EXIT.USAGE, 'notSelective', { id: stored.id });
@@ -589,30 +607,31 @@ export async function present(ctx: Context, refs: string[], opts: PresentOptions
   const { wallet } = await openWallet(ctx);
   const chosen = refs.map((ref) => findCredential(wallet.data, ref));
   const identity = await wallet.identity();
-  const { createPresentation, signPresentation } = await credentialsLib();
-  const presentation = createPresentation({
-    verifiableCredential: await credentialsToPresent(chosen, opts.disclose, await offlineLoader(wallet.data)),
-    holder: identity.did,
-    id: `urn:uuid:${randomUUID()}`,
-  });
+  const { createPresentation, signPresentation, signPresentationJwt } = await credentialsLib();
+  const credentials = await credentialsToPresent(chosen, opts.disclose, await offlineLoader(wallet.data));
+  const id = `urn:uuid:${randomUUID()}`;
   let vp: Record<string, unknown> | string;
   if (opts.format === 'jwt') {
-    const { createJWT, EdDSASigner } = await didJwt();
-    const issuedAt = Math.floor(now().getTime() / 1000);
-    vp = await createJWT(
-      {
-        vp: presentation,
-        nonce: opts.challenge,
-        aud: opts.domain,
-        jti: presentation.id,
-        iat: issuedAt,
-        nbf: issuedAt,
-        exp: issuedAt + VP_JWT_LIFETIME_S,
-      },
-      { issuer: identity.did, signer: EdDSASigner(identity.seed), alg: 'EdDSA' },
-      { alg: 'EdDSA', kid: identity.key.id, typ: 'JWT' },
-    );
+    // VC-JOSE-COSE vp+jwt: the presentation is the payload (vc+jwt credentials enveloped, Data
+    // Integrity ones as they are), nonce = challenge, aud = domain, iss = the holder.
+    vp = await signPresentationJwt({
+      verifiableCredential: credentials,
+      key: identity.key,
+      id,
+      challenge: opts.challenge,
+      domain: opts.domain,
+      now: now(),
+      lifetimeSeconds: VP_JWT_LIFETIME_S,
+    });
   } else {
+    // A Data Integrity presentation embeds Data Integrity credentials; a vc+jwt goes in a vp+jwt.
+    const jwtOne = chosen.find((c) => storedForm(c.credential).format === 'vc+jwt');
+    if (jwtOne !== undefined) throw new WalletError(EXIT.USAGE, 'jwtNeedsJwtFormat', { id: jwtOne.id });
+    const presentation = createPresentation({
+      verifiableCredential: credentials as VerifiableCredential[],
+      holder: identity.did,
+      id,
+    });
     vp = (await signPresentation({
       presentation,
       key: identity.key,

@@ -130,6 +130,10 @@ export const MESSAGES = {
     zh: '凭证 {id} 中没有维度 {dimension}（有：{known}）',
     en: 'Credential {id} has no dimension {dimension} (it has: {known})',
   },
+  jwtNeedsJwtFormat: {
+    zh: '凭证 {id} 是 vc+jwt（JOSE）凭证，只能放在 JWT 出示中：请加 --format jwt。',
+    en: 'Credential {id} is a vc+jwt (JOSE) credential and can only be presented in a JWT presentation: add --format jwt.',
+  },
   internal: {
     zh: '内部错误：{message}（设置 EDU_WALLET_DEBUG=1 查看详情）',
     en: 'Internal error: {message} (set EDU_WALLET_DEBUG=1 for details)',
@@ -227,6 +231,9 @@ export const MESSAGES = {
   labelCriteria: { zh: '获得条件', en: 'Criteria' },
   labelId: { zh: '凭证编号', en: 'Credential id' },
   labelReceived: { zh: '领取日期', en: 'Received' },
+  labelFormat: { zh: '签名格式', en: 'Secured as' },
+  formatJwt: { zh: 'vc+jwt（JOSE，EdDSA 签名）', en: 'vc+jwt (JOSE, EdDSA signature)' },
+  formatDataIntegrity: { zh: '数据完整性证明', en: 'Data Integrity proof' },
   noEndDate: { zh: '长期有效', en: 'no end date' },
   statusActive: { zh: '有效', en: 'active' },
   statusRevoked: { zh: '已撤销', en: 'revoked' },
@@ -257,8 +264,8 @@ export const MESSAGES = {
   descDid: { zh: '显示本钱包的身份（DID）', en: "Show this wallet's identity (DID)" },
   descReceive: { zh: '通过领取链接领取凭证', en: 'Claim a credential from an offer link' },
   descAddCredential: {
-    zh: '从文件添加发给本钱包的凭证（如学校直接签发的成长档案报告）',
-    en: 'Add a credential issued to this wallet from a file (e.g. a growth report issued straight to you)',
+    zh: '从文件添加发给本钱包的凭证（如学校直接签发的成长档案报告；JSON 或 vc+jwt）',
+    en: 'Add a credential issued to this wallet from a file (e.g. a growth report issued straight to you; JSON or vc+jwt)',
   },
   descList: { zh: '列出所有凭证', en: 'List the credentials' },
   descShow: { zh: '查看一个凭证的详细信息', en: 'Show one credential in detail' },
@@ -289,8 +296,8 @@ export const MESSAGES = {
   optChallenge: { zh: '验证方给出的挑战值（至少 8 个字符）', en: "the verifier's challenge (8+ characters)" },
   optDomain: { zh: '验证方的域', en: "the verifier's domain" },
   optFormat: {
-    zh: '格式：ldp（数据完整性证明，默认）或 jwt',
-    en: 'format: ldp (Data Integrity, default) or jwt',
+    zh: '格式：ldp（数据完整性证明，默认）或 jwt（vp+jwt，可包含 vc+jwt 凭证）',
+    en: 'format: ldp (Data Integrity, default) or jwt (vp+jwt, which can hold vc+jwt credentials)',
   },
   optOut: { zh: '写入文件', en: 'write to this file' },
   optQr: { zh: '在终端显示二维码', en: 'show a QR code in the terminal' },

@@ -1,3 +1,4 @@
+import { storedForm, type CredentialFormat } from './forms.js';
 import type { Lang, MessageKey, Translate } from './i18n.js';
 import { shortUuid, type StoredCredential } from './wallet.js';
 
@@ -18,6 +19,8 @@ export interface CredentialSummary {
   /** `active`, `revoked` or `suspended` from the ledger; absent when the gateway did not answer. */
   status?: string;
   credits?: { earned: number; unit: string };
+  /** How it is secured: a Data Integrity proof, or a vc+jwt (JOSE). */
+  format: CredentialFormat;
   receivedAt: string;
 }
 
@@ -55,7 +58,9 @@ export function summarise(
   names: IssuerNames,
   status?: string,
 ): CredentialSummary {
-  const credential = stored.credential;
+  // A vc+jwt is summarised by its payload: the credential it secures.
+  const form = storedForm(stored.credential);
+  const credential = form.content;
   const subject = subjectOf(credential);
   const achievement = record(subject.achievement);
   const registryName = names[stored.issuer.did] ?? stored.issuer.name;
@@ -78,6 +83,7 @@ export function summarise(
     ...(validUntil === undefined ? {} : { validUntil }),
     ...(status === undefined ? {} : { status }),
     ...(typeof earned === 'number' ? { credits: { earned, unit: text(subject.creditUnit) ?? '' } } : {}),
+    format: form.format,
     receivedAt: stored.receivedAt,
   };
 }
@@ -95,9 +101,11 @@ export function renderCredential(
   t: Translate,
   lang: Lang,
 ): string {
-  const subject = subjectOf(stored.credential);
+  const form = storedForm(stored.credential);
+  const subject = subjectOf(form.content);
   const achievement = record(subject.achievement);
   const status = summary.status === undefined ? undefined : STATUS_KEYS[summary.status];
+  const cryptosuite = text(record(form.content.proof).cryptosuite);
   const rows: [MessageKey, string | undefined][] = [
     ['labelName', summary.name],
     ['labelType', summary.types.join(', ')],
@@ -116,6 +124,12 @@ export function renderCredential(
     ['labelDescription', text(achievement.description)],
     ['labelCriteria', text(record(achievement.criteria).narrative)],
     ['labelId', summary.id],
+    [
+      'labelFormat',
+      form.format === 'vc+jwt'
+        ? t('formatJwt')
+        : `${t('formatDataIntegrity')}${cryptosuite === undefined ? '' : ` (${cryptosuite})`}`,
+    ],
     ['labelReceived', formatDate(summary.receivedAt, lang)],
   ];
   const labelled = rows

@@ -133,7 +133,7 @@ describe('edu-wallet (the real binary against a real gateway)', function () {
           ],
           as(alice.home),
         ),
-        // Data Integrity (about 2.3 kB for one credential) fits in a QR code; the longer VP-JWT does not.
+        // Data Integrity (about 2.1 kB for one credential) fits in a QR code; a longer VP-JWT does not.
         cli(
           [
             'present',
@@ -146,8 +146,9 @@ describe('edu-wallet (the real binary against a real gateway)', function () {
           [
             'present',
             alice.credentialId,
+            // A VP-JWT of one credential is at the limit (about 2.9 kB); a verifier URL as domain is past it.
             '--domain',
-            'd.example',
+            'https://admissions.university.example.cn/verification-requests/2026-autumn',
             '--challenge',
             'abcdefgh',
             '--format',
@@ -162,9 +163,16 @@ describe('edu-wallet (the real binary against a real gateway)', function () {
         .split('.')
         .slice(0, 2)
         .map((part) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8')));
-      expect(header).to.include({ alg: 'EdDSA', typ: 'JWT' });
-      expect(payload).to.include({ iss: alice.did, nonce: 'jwt-challenge-1', aud: 'verifier.example' });
-      expect(payload.vp.verifiableCredential[0].id).to.equal(alice.credentialId);
+      // VC-JOSE-COSE vp+jwt: the presentation is the payload, with nonce = challenge and aud = domain.
+      expect(header).to.include({ alg: 'EdDSA', typ: 'vp+jwt' });
+      expect(payload).to.include({
+        iss: alice.did,
+        holder: alice.did,
+        nonce: 'jwt-challenge-1',
+        aud: 'verifier.example',
+      });
+      expect(payload).not.to.have.property('vp');
+      expect(payload.verifiableCredential[0].id).to.equal(alice.credentialId);
 
       expect(sent.code, sent.stderr).to.equal(0);
       expect(readFileSync(png).subarray(1, 4).toString()).to.equal('PNG');

@@ -9,6 +9,7 @@ import {
   type Organization,
 } from '@edu-ledger/domain';
 import {
+  CREDENTIAL_JWT_CLAIMS,
   credentialDigest,
   envelopeJwt,
   issueCredentialJwt,
@@ -84,6 +85,14 @@ export class IssuanceService {
     const requestedIssuer = typeof credential.issuer === 'string' ? credential.issuer : credential.issuer?.id;
     if (requestedIssuer !== undefined && requestedIssuer !== org.did) {
       throw new DomainError('ISSUER_MISMATCH', `the caller's organisation issues as ${org.did}`);
+    }
+    // A vc+jwt payload is the credential itself, and these names are the JWT's own claims.
+    const clash = CREDENTIAL_JWT_CLAIMS.find((claim) => claim in credential);
+    if (options.format === 'jwt' && clash !== undefined) {
+      throw new DomainError(
+        'INVALID_ARGUMENT',
+        `a vc+jwt credential cannot carry a member named ${clash}: it is a JWT claim`,
+      );
     }
     if (options.format === 'jwt' && options.selectiveDisclosure) {
       throw new DomainError(

@@ -34,7 +34,15 @@ export {
   sdProofKind,
 } from './selective-disclosure.js';
 export type { SdProofKind } from './selective-disclosure.js';
-export { createPresentation, signPresentation, verifyPresentationProof } from './presentation.js';
+export {
+  createPresentation,
+  PRESENTATION_JWT_LIFETIME_S,
+  signPresentation,
+  signPresentationJwt,
+  verifyPresentationJwt,
+  verifyPresentationProof,
+} from './presentation.js';
+export type { PresentationJwtCheck, PresentationJwtError, PresentationJwtErrorCode } from './presentation.js';
 export { canonicalJson, credentialDigest } from './canonical.js';
 export {
   buildStatusListCredential,
@@ -70,10 +78,15 @@ export type {
   VerifiablePresentation,
 } from './model.js';
 export {
+  CREDENTIAL_JWT_CLAIMS,
+  credentialJwtClaims,
   envelopeJwt,
+  envelopePresentationJwt,
   issueCredentialJwt,
   jwtDigest,
   jwtOf,
+  presentationJwtOf,
   verifyCredentialJwt,
   VC_JWT_MEDIA_TYPE,
+  VP_JWT_MEDIA_TYPE,
 } from './jwt.js';
