@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { DomainError, bilingual, findErrorCode, type ErrorCode } from '@edu-ledger/domain';
+import { RecordIntegrityError } from '@edu-ledger/ledger-port';
 import type { Logger } from '../logger.js';
 import { jsonLdRefusal } from './jsonld-errors.js';
 
@@ -47,6 +48,9 @@ export const notFoundHandler: RequestHandler = (_req, res) => {
   res.status(404).json(envelope('NOT_FOUND', '没有这个接口 / no such route'));
 };
 
+const RECORD_INTEGRITY_MESSAGE =
+  '账本暂不可用：一条账本记录未通过完整性校验 / ledger unavailable: a ledger record failed its integrity check';
+
 /** A refusal to send: status, stable code and a message fit to show. */
 interface Refusal {
   status: number;
@@ -82,6 +86,11 @@ function clientStatus(error: unknown): number | undefined {
  * the document was ours.
  */
 export function refusalFor(error: unknown, submittedBody: boolean): Refusal | undefined {
+  if (error instanceof RecordIntegrityError) {
+    // The ledger refused a record edited behind its back: unavailable until an operator restores
+    // the ledger, and nothing about the record is shown.
+    return { status: 503, code: 'LEDGER_UNAVAILABLE', message: RECORD_INTEGRITY_MESSAGE };
+  }
   if (error instanceof DomainError) {
     return { status: HTTP_STATUS[error.code], code: error.code, message: error.detail };
   }
@@ -110,6 +119,14 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       logger.error({ err: error, path: req.path }, 'error after the response started');
       res.end();
       return;
+    }
+    if (error instanceof RecordIntegrityError) {
+      // Ids only: where the record claims to come from, never its value.
+      const { namespace, blockNumber, txNumber, reason } = error;
+      logger.error(
+        { path: req.path, namespace, blockNumber, txNumber, reason },
+        'ledger record failed its integrity check',
+      );
     }
     const refusal = refusalFor(error, req.body !== undefined && req.method !== 'GET');
     if (refusal) {

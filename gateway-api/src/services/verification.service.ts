@@ -4,6 +4,7 @@ import {
   CredentialAnchor,
   CredentialStatusRecord,
   DomainError,
+  accreditationsNeeded,
   KeyValidity,
   SignedCredentialShape,
   type CheckName,
@@ -23,7 +24,8 @@ import {
   verifyPresentationProof,
   type DocumentLoader,
 } from '@edu-ledger/credentials';
-import type { LedgerPort } from '@edu-ledger/ledger-port';
+import { RecordIntegrityError, type LedgerPort } from '@edu-ledger/ledger-port';
+import { createLogger, type Logger } from '../logger.js';
 import type { ChaincodeClient } from './chaincode.js';
 import type { Directory } from './directory.js';
 
@@ -33,6 +35,11 @@ export interface VerificationDeps {
   directory: Directory;
   documentLoader: DocumentLoader;
   now: () => Date;
+  /**
+   * Where a ledger record that fails its integrity check is reported. Without one, an error-level
+   * JSON logger on stdout, as the gateway's own: such a failure must never go unrecorded.
+   */
+  logger?: Pick<Logger, 'error'>;
 }
 
 export interface PresentationResult extends VerificationResult {
@@ -59,6 +66,22 @@ const notChecked = (check: CheckName, reason: string): CheckResult => ({
   reason,
 });
 
+/** The reason a check gives when a ledger record it read failed its integrity check. */
+export const RECORD_INTEGRITY_REASON =
+  '账本记录未通过完整性校验，不能作为验证依据 / the ledger record failed its integrity check and cannot be relied on';
+
+/**
+ * A check that read a record the ledger refused (see RecordIntegrityError): it fails, naming where
+ * the record claims to come from, never its value.
+ */
+const integrityFailed = (check: CheckName, error: RecordIntegrityError): CheckResult =>
+  invalid(check, RECORD_INTEGRITY_REASON, {
+    integrity: 'failed',
+    namespace: error.namespace,
+    blockNumber: error.blockNumber,
+    transaction: error.txNumber,
+  });
+
 /**
  * Verifies credentials and presentations against the ledger: the proof, then trust (issuer
  * accredited for the type when the credential was anchored, key valid when it signed), the anchor
@@ -66,6 +89,9 @@ const notChecked = (check: CheckName, reason: string): CheckResult => ({
  * reported separately; a credential is verified only if every check is valid.
  */
 export class VerificationService {
+  /** The logger used when none was given, made on first use (see VerificationDeps.logger). */
+  private fallbackLogger: Pick<Logger, 'error'> | undefined;
+
   constructor(private readonly deps: VerificationDeps) {}
 
   async verifyCredential(input: unknown): Promise<VerificationResult> {
@@ -109,8 +135,18 @@ export class VerificationService {
       ),
     );
 
-    const proof =
-      jwtCheck ?? (await verifyCredentialProof({ credential, documentLoader: this.deps.documentLoader }));
+    // A ledger record that fails its integrity check fails the check that read it: the answer is
+    // then verified:false with that check named, never a verification built on altered records.
+    let proof: Awaited<ReturnType<typeof verifyCredentialProof>>;
+    try {
+      proof =
+        jwtCheck ?? (await verifyCredentialProof({ credential, documentLoader: this.deps.documentLoader }));
+    } catch (error) {
+      // The issuer's did:web document comes from the ledger's key registry.
+      if (!(error instanceof RecordIntegrityError)) throw error;
+      checks.set('signature', this.integrityFailed('signature', error));
+      return finish();
+    }
     checks.set(
       'signature',
       proof.verified
@@ -126,11 +162,30 @@ export class VerificationService {
     );
 
     const issuerDid = typeof credential.issuer === 'string' ? credential.issuer : credential.issuer.id;
-    const org = await this.issuerOrg(issuerDid);
+    // For the issuer and the anchor, null means the ledger record failed its integrity check (the
+    // checks that needed it are set here); undefined means there is no such record.
+    const org = await this.issuerOrg(issuerDid).catch((error: unknown) => {
+      if (!(error instanceof RecordIntegrityError)) throw error;
+      checks.set('issuer-accredited', this.integrityFailed('issuer-accredited', error));
+      checks.set(
+        'key-valid',
+        notChecked('key-valid', "the issuer's ledger record failed its integrity check"),
+      );
+      return null;
+    });
     const credentialId = typeof credential.id === 'string' ? credential.id : undefined;
-    const anchor = credentialId ? await this.anchorOf(credentialId) : undefined;
+    const anchor = credentialId
+      ? await this.anchorOf(credentialId).catch((error: unknown) => {
+          if (!(error instanceof RecordIntegrityError)) throw error;
+          checks.set('anchored', this.integrityFailed('anchored', error));
+          checks.set('status', notChecked('status', "the credential's anchor failed its integrity check"));
+          return null;
+        })
+      : undefined;
 
-    if (!credentialId) {
+    if (anchor === null) {
+      // Set above.
+    } else if (!credentialId) {
       checks.set(
         'anchored',
         invalid('anchored', 'credential has no id, so it cannot be looked up on the ledger'),
@@ -177,26 +232,35 @@ export class VerificationService {
     // Time that counts for trust: the ledger's anchor time when there is one (it cannot be
     // backdated), otherwise the signer's claimed proof time.
     const trustTime = anchor?.anchoredAt ?? proof.created;
-    if (!org) {
+    if (org === null) {
+      // Set above.
+    } else if (!org) {
       checks.set(
         'issuer-accredited',
         invalid('issuer-accredited', `issuer ${issuerDid} is not a registered organisation`),
       );
       checks.set('key-valid', invalid('key-valid', 'issuer is not registered, so its keys are unknown'));
     } else {
-      checks.set('issuer-accredited', await this.accreditation(org, credential.type, trustTime));
+      checks.set(
+        'issuer-accredited',
+        await this.guarded('issuer-accredited', () => this.accreditation(org, credential.type, trustTime)),
+      );
       checks.set(
         'key-valid',
-        await this.keyValidity(org, proof.verificationMethod, proof.created, anchor?.anchoredAt),
+        await this.guarded('key-valid', () =>
+          this.keyValidity(org, proof.verificationMethod, proof.created, anchor?.anchoredAt),
+        ),
       );
     }
 
-    checks.set(
-      'status',
-      anchor
-        ? await this.status(anchor, credential.credentialStatus)
-        : notChecked('status', 'no anchor, no status record'),
-    );
+    if (anchor !== null) {
+      checks.set(
+        'status',
+        anchor
+          ? await this.guarded('status', () => this.status(anchor, credential.credentialStatus))
+          : notChecked('status', 'no anchor, no status record'),
+      );
+    }
     checks.set('validity-period', this.validity(credential.validFrom, credential.validUntil));
     return finish();
   }
@@ -239,6 +303,32 @@ export class VerificationService {
     return { verified, checks, credentialResults };
   }
 
+  /** Runs a check that reads the ledger; a record that fails its integrity check fails the check. */
+  private async guarded(check: CheckName, run: () => Promise<CheckResult>): Promise<CheckResult> {
+    try {
+      return await run();
+    } catch (error) {
+      if (error instanceof RecordIntegrityError) return this.integrityFailed(check, error);
+      throw error;
+    }
+  }
+
+  /** The failed check, logged at error level with where the record claims to come from: ids only. */
+  private integrityFailed(check: CheckName, error: RecordIntegrityError): CheckResult {
+    const logger = this.deps.logger ?? (this.fallbackLogger ??= createLogger('error'));
+    logger.error(
+      {
+        check,
+        namespace: error.namespace,
+        blockNumber: error.blockNumber,
+        txNumber: error.txNumber,
+        reason: error.reason,
+      },
+      'ledger record failed its integrity check: verification answered verified:false',
+    );
+    return integrityFailed(check, error);
+  }
+
   private async issuerOrg(did: string): Promise<Organization | undefined> {
     try {
       return await this.deps.directory.orgByDid(did);
@@ -270,8 +360,8 @@ export class VerificationService {
     at: string | undefined,
   ): Promise<CheckResult> {
     if (!at) return invalid('issuer-accredited', 'no issuance time to check accreditation against');
-    const specific = types.filter((t) => t !== 'VerifiableCredential');
-    if (specific.length === 0) return invalid('issuer-accredited', 'credential has no specific type');
+    // The rule the chaincode applied at issuance: regulated types by name, others as generic.
+    const specific = accreditationsNeeded(types);
     for (const credentialType of specific) {
       const check = AccreditationCheck.parse(
         JSON.parse(await this.query('registry:CheckAccreditation', { orgId: org.orgId, credentialType, at })),

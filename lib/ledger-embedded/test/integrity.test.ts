@@ -8,6 +8,7 @@ import { Context, Transaction } from '@edu-ledger/chaincode';
 import {
   EmbeddedLedger,
   LedgerIntegrityError,
+  RecordIntegrityError,
   verifyHeadSignature,
   x509Identity,
   type SignedHead,
@@ -157,7 +158,13 @@ describe('embedded ledger: integrity at open and signed heads', () => {
 
       expect((await refusal(path)).problems.join('\n')).to.match(/node-key signature does not verify/);
       const ledger = await open(path, false);
-      expect(await ledger.evaluate(registrar, 'status:Status', ['a'])).to.equal('active');
+      // Opened without its check, it still does not serve the forged record: every read is checked
+      // against its block, and the block's signature is not the node key's.
+      const refused = await ledger.evaluate(registrar, 'status:Status', ['a']).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(refused).to.be.instanceOf(RecordIntegrityError).and.include({ reason: 'block-unsound' });
       const check = await ledger.verifyChain();
       // The hash chain, state, history and index all agree: only the signatures give it away.
       expect(check.problems.filter((p) => !/node-key signature/.test(p))).to.deep.equal([]);

@@ -58,3 +58,47 @@ export class TransactionInvalidError extends DomainError {
 export function mayHaveCommitted(error: unknown): boolean {
   return error instanceof CommitOutcomeUnknownError;
 }
+
+/** Why a committed record failed its integrity check (see RecordIntegrityError). */
+export type RecordIntegrityReason =
+  /** The block's transaction wrote the key, but with another value than the stored record's. */
+  | 'value-differs'
+  /** The block has no valid transaction at that index that wrote the key. */
+  | 'no-such-write'
+  /** The block the record names is not on the chain, or cannot be read. */
+  | 'block-missing'
+  /** The block is there but not the one the chain vouches for (data hash, link or signature). */
+  | 'block-unsound';
+
+const REASON_TEXT: Readonly<Record<RecordIntegrityReason, string>> = {
+  'value-differs': 'its value differs from what that block wrote',
+  'no-such-write': 'that block did not write it',
+  'block-missing': 'that block is missing',
+  'block-unsound': 'that block fails its hash chain or signature',
+};
+
+/**
+ * A committed record that its own block does not vouch for: the stored state was changed outside
+ * the ledger (offline, in the database) after the block was written. The ledger refuses to serve
+ * it rather than answer from it; the detail names where the record claims to come from, never its
+ * value, and the key is a property for logs and tools, not part of the message.
+ */
+export class RecordIntegrityError extends DomainError {
+  constructor(
+    /** The composite key's object type ('' for a simple key). */
+    readonly namespace: string,
+    readonly key: string,
+    /** The version the record carries: the block and transaction that wrote it. */
+    readonly blockNumber: number,
+    readonly txNumber: number,
+    readonly reason: RecordIntegrityReason,
+  ) {
+    super(
+      'LEDGER_UNAVAILABLE',
+      `账本记录未通过完整性校验 / a ledger record failed its integrity check: ` +
+        `${namespace || '(simple key)'} written in block ${blockNumber}, transaction ${txNumber}; ` +
+        `${REASON_TEXT[reason]}`,
+    );
+    this.name = 'RecordIntegrityError';
+  }
+}

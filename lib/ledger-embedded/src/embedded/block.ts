@@ -6,6 +6,11 @@ export const ZERO_HASH = '0'.repeat(64);
 
 export type ValidationCode = 'VALID' | 'MVCC_READ_CONFLICT' | 'PHANTOM_READ_CONFLICT';
 
+/**
+ * A transaction as its block records it. read-check.ts looks records up in a block's canonical
+ * text, so it relies on this layout: members sorted, `args` first and `validationCode` last, and
+ * no other object with an `args` member; a new member must keep that true (its tests would fail).
+ */
 export interface BlockTransaction {
   txId: string;
   timestamp: string;

@@ -28,6 +28,7 @@ import { verifyAgainstHead, type HeadCheck } from './head-check.js';
 import { DEFAULT_CHECK_BLOCKS } from './integrity-check.js';
 import { loadAndCheck } from './ledger-open.js';
 import type { NodeKey, RecordedNodeKey, SignedHead } from './node-key.js';
+import { ReadChecker } from './read-check.js';
 import { TxSimulator, type ReadWriteSet, type SimulatedEvent, type SimulationMode } from './simulator.js';
 import {
   StateStore,
@@ -67,6 +68,11 @@ export interface EmbeddedLedgerOptions {
   integrityCheckBlocks?: number;
   /** The node's Ed25519 key file (default `node-key.pem` in `path`), created on first open. */
   nodeKeyFile?: string;
+  /**
+   * Whether submitted transactions check each record they read against its block, as queries
+   * always do (see read-check.ts). On by default; off only to measure what the check costs.
+   */
+  checkSubmitReads?: boolean;
 }
 
 /** A transaction function and the number of string arguments its metadata declares. */
@@ -104,6 +110,9 @@ export class EmbeddedLedger implements LedgerPort {
   private nodeKey!: NodeKey;
   private recordedKey!: RecordedNodeKey;
   private head: SignedHead | undefined;
+  private readChecker!: ReadChecker;
+  /** Given to simulations: see `simulate` for which simulations check their reads. */
+  private readonly checkRead = (entry: StateEntry): Promise<void> => this.readChecker.check(entry);
 
   private constructor(
     private readonly db: ClassicLevel<string, string>,
@@ -146,6 +155,7 @@ export class EmbeddedLedger implements LedgerPort {
         maxBlockTransactions: options.maxBlockTransactions ?? 200,
         sync: options.sync ?? true,
         totalQueryLimit: options.totalQueryLimit ?? DEFAULT_TOTAL_QUERY_LIMIT,
+        checkSubmitReads: options.checkSubmitReads ?? true,
       },
       options.contracts ?? defaultContracts,
     );
@@ -162,6 +172,11 @@ export class EmbeddedLedger implements LedgerPort {
       ledger.nodeKey = opened.nodeKey;
       ledger.recordedKey = opened.recordedKey;
       ledger.head = opened.head;
+      ledger.readChecker = new ReadChecker(
+        ledger.store,
+        () => ({ height: ledger.chainHeight, lastHash: ledger.lastHash }),
+        opened.recordedKey,
+      );
     } catch (error) {
       await db.close();
       throw error;
@@ -262,6 +277,10 @@ export class EmbeddedLedger implements LedgerPort {
       timestamp,
       mode,
       totalQueryLimit: this.options.totalQueryLimit,
+      // Queries answer from what they read, and submits decide from it (a role, an accreditation,
+      // a status before its change), so each record read must be the one its block wrote (see
+      // read-check.ts): a row edited in the database is refused, never served or acted on.
+      ...(mode === 'evaluate' || this.options.checkSubmitReads ? { checkRead: this.checkRead } : {}),
     });
     let response: unknown;
     try {

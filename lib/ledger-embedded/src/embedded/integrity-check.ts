@@ -171,9 +171,9 @@ async function hashOfBlock(
   return undefined;
 }
 
-/** Notes a block whose node-key signature is absent or does not verify. */
+/** Notes a block whose node-key signature is absent or does not verify (only its head is needed). */
 export function checkSignature(
-  block: Block,
+  block: Pick<Block, 'header' | 'signature'>,
   hash: string,
   publicKey: KeyObject,
   note: (p: string) => void,
