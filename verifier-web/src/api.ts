@@ -11,6 +11,9 @@ export interface CheckResult {
 
 export interface VerificationResult {
   verified: boolean;
+  /** trusted, untrusted-issuer (genuine, issuer outside the registry) or invalid. */
+  outcome?: 'trusted' | 'untrusted-issuer' | 'invalid';
+  issuerInRegistry?: boolean;
   checks: CheckResult[];
   /** Present for presentations: one result per credential, in order. */
   credentialResults?: VerificationResult[];
@@ -128,7 +131,12 @@ function asResult(res: { status: number; body: unknown }): VerificationResult {
 }
 
 export async function verifyCredential(vc: unknown): Promise<VerificationResult> {
-  return asResult(await call('POST', '/credentials/verify', { body: { verifiableCredential: vc } }));
+  // The page vouches only for what this registry vouches for (see README, what verified means).
+  return asResult(
+    await call('POST', '/credentials/verify', {
+      body: { verifiableCredential: vc, options: { requireTrustedIssuer: true } },
+    }),
+  );
 }
 
 export async function verifyPresentation(
@@ -138,7 +146,7 @@ export async function verifyPresentation(
 ): Promise<VerificationResult> {
   return asResult(
     await call('POST', '/presentations/verify', {
-      body: { verifiablePresentation: vp, options: { challenge, domain } },
+      body: { verifiablePresentation: vp, options: { challenge, domain, requireTrustedIssuer: true } },
     }),
   );
 }

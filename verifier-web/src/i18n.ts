@@ -68,6 +68,11 @@ const STRINGS = {
   verdictValid: { zh: '有效', en: 'Valid' },
   verdictInvalid: { zh: '无效', en: 'Invalid' },
   verdictUnknown: { zh: '无法核验', en: 'Cannot be checked' },
+  verdictUntrusted: { zh: '真实，但签发者不在本名录', en: 'Genuine, but the issuer is not in this registry' },
+  verdictUntrustedText: {
+    zh: '凭证签名有效、未被改动、未被撤销且在有效期内，但签发机构不是本账本登记并认证的机构。是否采信由您决定。',
+    en: 'The signature is valid, the credential is unchanged, not revoked and in force, but its issuer is not an organisation this ledger registers and accredits. Whether to rely on it is your decision.',
+  },
   verdictValidText: {
     zh: '所有检查均通过：凭证真实、未被改动、已在账本存证且当前有效。',
     en: 'Every check passed: the credential is genuine, unchanged, anchored on the ledger and in force.',

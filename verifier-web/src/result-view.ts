@@ -2,10 +2,15 @@ import { ApiError, type CheckResult, type VerificationResult } from './api.js';
 import { h } from './dom.js';
 import { formatTime, lang, t, tMaybe, type Key } from './i18n.js';
 
-export type Verdict = 'valid' | 'invalid' | 'unknown';
+export type Verdict = 'valid' | 'untrusted' | 'invalid' | 'unknown';
 
-/** Valid only if every check is; invalid if any check failed; otherwise it could not be decided. */
+/**
+ * Valid only if every check is; `untrusted` when the gateway found the credential genuine but its
+ * issuer outside this registry (the page asks for registry trust, so that is not valid); invalid
+ * if any check failed; otherwise it could not be decided.
+ */
 export function verdictOf(result: VerificationResult): Verdict {
+  if (result.outcome === 'untrusted-issuer') return 'untrusted';
   const all = [...result.checks, ...(result.credentialResults ?? []).flatMap((r) => r.checks)];
   if (result.verified && all.every((c) => c.status === 'valid')) return 'valid';
   if (all.some((c) => c.status === 'invalid')) return 'invalid';
@@ -14,6 +19,7 @@ export function verdictOf(result: VerificationResult): Verdict {
 
 const VERDICT_TEXT: Record<Verdict, [Key, Key, string]> = {
   valid: ['verdictValid', 'verdictValidText', '✓'],
+  untrusted: ['verdictUntrusted', 'verdictUntrustedText', '!'],
   invalid: ['verdictInvalid', 'verdictInvalidText', '✗'],
   unknown: ['verdictUnknown', 'verdictUnknownText', '?'],
 };

@@ -113,6 +113,30 @@ describe('verifier-web in a real browser against a real gateway', function () {
     await shot(page, 'verify-tampered');
   });
 
+  it('says "genuine, but not in this registry" for a sound credential from an issuer outside it', async () => {
+    const { issueCredential, createDocumentLoader } = await import('@edu-ledger/credentials');
+    const stranger = await didKeyFromSeed(new Uint8Array(32).fill(31));
+    const request = achievementRequest(holder.did) as { credential: Record<string, unknown> };
+    const vc = await issueCredential({
+      credential: {
+        ...request.credential,
+        id: 'urn:uuid:00000000-0000-4000-8000-0000000031aa',
+        issuer: stranger.did,
+        validFrom: new Date().toISOString(),
+      },
+      key: stranger.key,
+      documentLoader: createDocumentLoader(),
+    });
+    const page = await open(`/verify/#vc=${b64url(JSON.stringify(vc))}`);
+    const verdict = page.getByTestId('output').locator('.verdict').first();
+    await verdict.waitFor();
+    expect(await verdict.getAttribute('data-verdict')).to.equal('untrusted');
+    expect(await verdict.innerText()).to.contain('签发者不在本名录');
+    const result = await steps(page);
+    expect(result['signature']).to.equal('valid');
+    expect(result['issuer-accredited']).to.equal('not-checked');
+  });
+
   it('names the status step for a revoked credential opened from a link, with the reason in words', async () => {
     const vc = await issue();
     const revoke = await gw.call('POST', '/credentials/status', {

@@ -52,7 +52,7 @@ export function credentialRoutes(services: Services): RouteSpec[] {
         400: { description: 'At least one check failed; each is named', schema: VerificationResult },
       },
       handle: async ({ body }) => {
-        const result = await services.verification.verifyCredential(body.verifiableCredential);
+        const result = await services.verification.verifyCredential(body.verifiableCredential, body.options);
         return { status: result.verified ? 200 : 400, json: result };
       },
     }),
@@ -70,8 +70,9 @@ export function credentialRoutes(services: Services): RouteSpec[] {
       handle: async ({ body }) => {
         const result = await services.verification.verifyPresentation(
           body.verifiablePresentation,
-          body.options.challenge,
-          body.options.domain,
+          body.options?.challenge,
+          body.options?.domain,
+          body.options,
         );
         return { status: result.verified ? 200 : 400, json: result };
       },

@@ -11,6 +11,7 @@ import {
   type CheckResult,
   type Organization,
   type VerificationResult,
+  type VerifyOptions,
   type QueryName,
   type TransactionRequest,
 } from '@edu-ledger/domain';
@@ -22,6 +23,8 @@ import {
   sdProofKind,
   verifyCredentialProof,
   verifyPresentationProof,
+  presentationJwtOf,
+  verifyPresentationJwt,
   type DocumentLoader,
 } from '@edu-ledger/credentials';
 import { RecordIntegrityError, type LedgerPort } from '@edu-ledger/ledger-port';
@@ -94,13 +97,23 @@ export class VerificationService {
 
   constructor(private readonly deps: VerificationDeps) {}
 
-  async verifyCredential(input: unknown): Promise<VerificationResult> {
+  /**
+   * Verification, then validation against this registry, both reported. `verified` follows VC-API:
+   * well formed, proof valid, status neither revoked nor suspended, within the validity period. For
+   * an issuer that is a member of this ledger's registry the ledger's checks count too (accredited
+   * at anchor time, key valid, anchored): a member's credential the ledger does not know is a
+   * forgery. For any other issuer they are not checked, and the answer says the issuer is outside
+   * the registry; `requireTrustedIssuer` then makes it unverified.
+   */
+  async verifyCredential(input: unknown, options: VerifyOptions = {}): Promise<VerificationResult> {
     const checks = new Map<CheckName, CheckResult>();
+    // Undefined until the issuer is looked up: a credential refused before that is simply invalid.
+    const issuer: { member?: boolean } = {};
     const finish = (): VerificationResult => {
       const list = ORDER.map(
         (name) => checks.get(name) ?? notChecked(name, 'not reached: an earlier check failed'),
       );
-      return { verified: list.every((c) => c.status === 'valid'), checks: list };
+      return decide(list, issuer.member, options.requireTrustedIssuer === true);
     };
     // A JWT credential (bare, or enveloped as VC 2.0 EnvelopedVerifiableCredential) is checked by
     // its JWS signature; the ledger anchored the SHA-256 of its exact compact form.
@@ -235,11 +248,14 @@ export class VerificationService {
     if (org === null) {
       // Set above.
     } else if (!org) {
+      checks.set('issuer-accredited', notChecked('issuer-accredited', outsideRegistry(issuerDid)));
       checks.set(
-        'issuer-accredited',
-        invalid('issuer-accredited', `issuer ${issuerDid} is not a registered organisation`),
+        'key-valid',
+        notChecked(
+          'key-valid',
+          '本账本不登记该签发者的密钥 / the registry holds no keys for this issuer: the signature was checked with the key its DID names',
+        ),
       );
-      checks.set('key-valid', invalid('key-valid', 'issuer is not registered, so its keys are unknown'));
     } else {
       checks.set(
         'issuer-accredited',
@@ -253,54 +269,136 @@ export class VerificationService {
       );
     }
 
+    const member = org !== undefined;
+    issuer.member = member;
+    if (!member && anchor === undefined) {
+      // Only members anchor here: for anyone else there is nothing on this ledger to find.
+      checks.set(
+        'anchored',
+        notChecked(
+          'anchored',
+          '签发者不在本账本登记，不在此锚定 / issuers outside the registry do not anchor on this ledger',
+        ),
+      );
+    }
     if (anchor !== null) {
       checks.set(
         'status',
         anchor
           ? await this.guarded('status', () => this.status(anchor, credential.credentialStatus))
-          : notChecked('status', 'no anchor, no status record'),
+          : member
+            ? notChecked('status', 'no anchor, no status record')
+            : credential['credentialStatus'] === undefined
+              ? valid('status', '凭证未声明状态条目 / the credential declares no status entry')
+              : notChecked(
+                  'status',
+                  '未获取本账本以外签发者的状态列表 / the status list of an issuer outside the registry is not fetched',
+                ),
       );
     }
     checks.set('validity-period', this.validity(credential.validFrom, credential.validUntil));
     return finish();
   }
 
-  async verifyPresentation(input: unknown, challenge: string, domain: string): Promise<PresentationResult> {
-    const result = await verifyPresentationProof({
-      presentation: input,
-      challenge,
-      domain,
-      documentLoader: this.deps.documentLoader,
-    });
-    const code = result.error?.code;
+  /**
+   * A presentation, and every credential in it with {@link verifyCredential}. Challenge and domain
+   * are enforced when given, and the holder must then have signed it and be the subject of every
+   * credential (our request/response flow always gives them). When none was asked for, VC 2.0 makes
+   * the holder's proof optional: a proof that is there must verify, and holder binding is reported
+   * without deciding. Data Integrity presentations and vp+jwt (compact or enveloped) alike.
+   */
+  async verifyPresentation(
+    input: unknown,
+    challenge?: string,
+    domain?: string,
+    options: VerifyOptions = {},
+  ): Promise<PresentationResult> {
+    const asked = challenge !== undefined || domain !== undefined;
+    const jwt = presentationJwtOf(input);
+    let code: string | undefined;
+    let message = '';
+    let holderBound = false;
+    let credentials: unknown[];
+    let unsigned = false;
+    if (jwt !== undefined) {
+      const result = await verifyPresentationJwt({
+        presentation: jwt,
+        challenge,
+        domain,
+        documentLoader: this.deps.documentLoader,
+        now: this.deps.now(),
+      });
+      code = result.error?.code;
+      message = result.error?.message ?? '';
+      holderBound = result.holderBound;
+      credentials = result.credentials;
+    } else if (!asked && isRecord(input) && input['proof'] === undefined) {
+      unsigned = true;
+      credentials = extractCredentials(input);
+    } else {
+      const result = await verifyPresentationProof({
+        presentation: input,
+        challenge,
+        domain,
+        documentLoader: this.deps.documentLoader,
+      });
+      code = result.error?.code;
+      message = result.error?.message ?? '';
+      holderBound = result.holderBound;
+      credentials = extractCredentials(input);
+    }
+
+    const refusedEarly = code === 'CHALLENGE_MISMATCH' || code === 'DOMAIN_MISMATCH' || code === 'MALFORMED';
+    // A failing proof of the presentation itself (not of a credential inside it).
+    const proofFailed = code !== undefined && !refusedEarly && code !== 'CREDENTIAL_INVALID';
     const challengeCheck: CheckResult =
       code === 'CHALLENGE_MISMATCH' || code === 'DOMAIN_MISMATCH'
-        ? invalid('challenge', `${code}: ${result.error?.message ?? ''}`)
+        ? invalid('challenge', `${code}: ${message}`)
         : code === 'MALFORMED'
-          ? notChecked('challenge', 'presentation is malformed')
-          : valid('challenge', 'challenge and domain match', { challenge, domain });
-    const refusedEarly = code === 'CHALLENGE_MISMATCH' || code === 'DOMAIN_MISMATCH' || code === 'MALFORMED';
+          ? invalid('challenge', `presentation is malformed: ${message}`)
+          : asked
+            ? valid('challenge', 'challenge and domain match', { challenge, domain })
+            : notChecked('challenge', '未要求挑战值与域 / no challenge or domain was asked for');
     const holderCheck: CheckResult = refusedEarly
       ? notChecked('holder-binding', 'not checked: the presentation was refused before its proof')
-      : result.holderBound
-        ? valid('holder-binding', 'signed by the holder, who is the subject of every credential')
-        : invalid(
+      : unsigned
+        ? notChecked(
             'holder-binding',
-            result.error
-              ? `${result.error.code}: ${result.error.message}`
-              : 'the holder did not sign, or is not the subject of every credential',
-          );
+            '展示未经持有者签名，且未要求 / the presentation carries no proof, and none was asked for',
+          )
+        : proofFailed
+          ? invalid('holder-binding', `${code ?? ''}: ${message}`)
+          : holderBound
+            ? valid('holder-binding', 'signed by the holder, who is the subject of every credential')
+            : asked
+              ? invalid(
+                  'holder-binding',
+                  'the holder did not sign, or is not the subject of every credential',
+                )
+              : notChecked(
+                  'holder-binding',
+                  'the holder signed but is not the subject of every credential; not required, no challenge was asked for',
+                );
 
-    const credentials = extractCredentials(input);
-    const credentialResults = refusedEarly
-      ? []
-      : await Promise.all(credentials.map((c) => this.verifyCredential(c)));
+    const credentialResults =
+      refusedEarly || proofFailed
+        ? []
+        : await Promise.all(credentials.map((c) => this.verifyCredential(c, options)));
     const checks = [challengeCheck, holderCheck];
     const verified =
-      checks.every((c) => c.status === 'valid') &&
+      checks.every((c) => c.status === 'valid' || (!asked && c.status === 'not-checked')) &&
       credentialResults.length > 0 &&
       credentialResults.every((r) => r.verified);
-    return { verified, checks, credentialResults };
+    const outcome = !verified
+      ? credentialResults.length > 0 &&
+        checks.every((c) => c.status !== 'invalid') &&
+        credentialResults.every((r) => r.outcome !== 'invalid')
+        ? 'untrusted-issuer'
+        : 'invalid'
+      : credentialResults.every((r) => r.outcome === 'trusted')
+        ? 'trusted'
+        : 'untrusted-issuer';
+    return { verified, outcome, checks, credentialResults };
   }
 
   /** Runs a check that reads the ledger; a record that fails its integrity check fails the check. */
@@ -333,7 +431,12 @@ export class VerificationService {
     try {
       return await this.deps.directory.orgByDid(did);
     } catch (error) {
-      if (error instanceof DomainError && error.code === 'ORG_NOT_FOUND') return undefined;
+      // Not registered, or not a DID at all (an issuer URL): either way, outside the registry.
+      if (
+        error instanceof DomainError &&
+        (error.code === 'ORG_NOT_FOUND' || error.code === 'INVALID_ARGUMENT')
+      )
+        return undefined;
       throw error;
     }
   }
@@ -450,4 +553,46 @@ function extractCredentials(presentation: unknown): unknown[] {
   const vcs: unknown = Reflect.get(presentation, 'verifiableCredential');
   if (vcs === undefined) return [];
   return Array.isArray(vcs) ? vcs : [vcs];
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function outsideRegistry(issuer: string): string {
+  return `签发者不在本账本的机构名录中，是否信任由验证方决定 / ${issuer} is not in this ledger's registry: whether to trust it is the verifier's decision`;
+}
+
+/** The checks every credential must pass, whoever issued it (VC-API verification). */
+const VERIFICATION_CHECKS: readonly CheckName[] = ['format', 'signature', 'validity-period'];
+
+/**
+ * The verdict from the checks: see {@link VerificationService.verifyCredential}. `member` is
+ * undefined when the credential was refused before its issuer was looked up.
+ */
+function decide(
+  checks: CheckResult[],
+  member: boolean | undefined,
+  requireTrustedIssuer: boolean,
+): VerificationResult {
+  const statusOf = (name: CheckName): CheckResult['status'] | undefined =>
+    checks.find((c) => c.check === name)?.status;
+  if (member !== false) {
+    const verified = member === true && checks.every((c) => c.status === 'valid');
+    return {
+      verified,
+      outcome: verified ? 'trusted' : 'invalid',
+      ...(member === undefined ? {} : { issuerInRegistry: true }),
+      checks,
+    };
+  }
+  const genuine =
+    VERIFICATION_CHECKS.every((name) => statusOf(name) === 'valid') &&
+    (statusOf('status') === 'valid' || statusOf('status') === 'not-checked');
+  return {
+    verified: genuine && !requireTrustedIssuer,
+    outcome: genuine ? 'untrusted-issuer' : 'invalid',
+    issuerInRegistry: false,
+    checks,
+  };
 }

@@ -122,8 +122,10 @@ export async function verifyPresentationProof({
   documentLoader,
 }: {
   presentation: unknown;
-  challenge: string;
-  domain: string;
+  /** The challenge the verifier asked for; when absent, the proof's own is accepted (VC 2.0). */
+  challenge?: string | undefined;
+  /** The domain the verifier asked for; when absent, the proof's own is accepted. */
+  domain?: string | undefined;
   documentLoader: DocumentLoader;
 }): Promise<PresentationCheck> {
   let document: unknown;
@@ -143,13 +145,16 @@ export async function verifyPresentationProof({
   const inspected = inspectProof(document, 'authentication');
   if (!inspected.ok) return rejected(inspected.error);
   // Checked before any cryptography: a replayed or misdirected presentation is refused outright.
-  if (inspected.proof.challenge !== challenge) {
+  if (challenge !== undefined && inspected.proof.challenge !== challenge) {
     return rejected(failure('CHALLENGE_MISMATCH', 'proof.challenge is not the expected challenge'));
   }
   const proofDomains = valuesOf(inspected.proof.domain);
-  if (!proofDomains.includes(domain)) {
+  if (domain !== undefined && !proofDomains.includes(domain)) {
     return rejected(failure('DOMAIN_MISMATCH', 'proof.domain is not the expected domain'));
   }
+  // Not asked for: the proof's own values are what its signature covers, and are accepted.
+  const expectedChallenge = challenge ?? stringOr(inspected.proof.challenge);
+  const expectedDomain = domain ?? (proofDomains.length > 0 ? stringOr(proofDomains[0]) : undefined);
 
   const credentials = valuesOf(document.verifiableCredential);
   const credentialResults: ProofCheck[] = await Promise.all(
@@ -160,7 +165,14 @@ export async function verifyPresentationProof({
   try {
     result = await jsigs.verify(document, {
       suite: verifySuite(),
-      purpose: new jsigs.purposes.AuthenticationProofPurpose({ challenge, domain }),
+      // A proof with no challenge, none asked for: an authentication proof all the same.
+      purpose:
+        expectedChallenge === undefined
+          ? new jsigs.purposes.ControllerProofPurpose({ term: 'authentication' })
+          : new jsigs.purposes.AuthenticationProofPurpose({
+              challenge: expectedChallenge,
+              ...(expectedDomain === undefined ? {} : { domain: expectedDomain }),
+            }),
       documentLoader,
     });
   } catch (error) {
@@ -195,6 +207,10 @@ export async function verifyPresentationProof({
     };
   }
   return { verified: true, holderBound, credentialResults };
+}
+
+function stringOr(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
 }
 
 /** The controller of the verification method that produced the (verified) proof. */

@@ -81,17 +81,28 @@ export const SignedCredentialShape = z.looseObject({
   proof: z.union([z.looseObject({ type: z.string() }), z.array(z.looseObject({ type: z.string() }))]),
 });
 
+/**
+ * Verification options. `requireTrustedIssuer`: also demand that the issuer is a member of this
+ * ledger's registry, accredited for the credential's types (validation, on top of verification).
+ */
+export const VerifyOptions = z.object({ requireTrustedIssuer: z.boolean().optional() }).loose();
+export type VerifyOptions = z.infer<typeof VerifyOptions>;
+
 export const VerifyCredentialRequest = z.object({
   verifiableCredential: z.union([z.record(z.string(), z.unknown()), z.string().min(10).max(100_000)]),
-  options: z.object({}).loose().optional(),
+  options: VerifyOptions.optional(),
 });
 
+/**
+ * A presentation to verify. Challenge and domain are enforced when given (the holder must then
+ * have signed for them); VC 2.0 makes them, and the holder's proof, optional otherwise.
+ */
 export const VerifyPresentationRequest = z.object({
   verifiablePresentation: z.union([z.record(z.string(), z.unknown()), z.string().min(10).max(200_000)]),
-  options: z.object({
-    challenge: z.string().min(8).max(200),
-    domain: z.string().min(1).max(200),
-  }),
+  options: VerifyOptions.extend({
+    challenge: z.string().min(8).max(200).optional(),
+    domain: z.string().min(1).max(200).optional(),
+  }).optional(),
 });
 
 export const UpdateStatusRequest = z.object({
@@ -129,8 +140,24 @@ export const CheckResult = z.object({
 });
 export type CheckResult = z.infer<typeof CheckResult>;
 
+/**
+ * What a verification concluded, for people: `trusted` (verified, and the issuer is a member of
+ * this registry accredited for the types), `untrusted-issuer` (the credential is genuine: well
+ * formed, signed, not revoked, in its validity period; its issuer is not in this registry) or
+ * `invalid`.
+ */
+export const VERIFICATION_OUTCOMES = ['trusted', 'untrusted-issuer', 'invalid'] as const;
+
 export const VerificationResult = z.object({
+  /**
+   * VC-API verification: well formed, proof valid, status not revoked or suspended, within the
+   * validity period; for an issuer of this registry, also accredited, key valid and anchored.
+   * With `requireTrustedIssuer`, false for an issuer outside the registry.
+   */
   verified: z.boolean(),
+  outcome: z.enum(VERIFICATION_OUTCOMES).optional(),
+  /** Whether the issuer is an organisation of this ledger's registry. */
+  issuerInRegistry: z.boolean().optional(),
   checks: z.array(CheckResult),
 });
 export type VerificationResult = z.infer<typeof VerificationResult>;

@@ -108,6 +108,8 @@ declare module 'jsonld-signatures' {
         challenge: string;
         domain?: string;
       }) => ProofPurpose;
+      /** A proof made for `term` by a key its controller lists there; no challenge or domain. */
+      readonly ControllerProofPurpose: new (options: { term: string }) => ProofPurpose;
     };
   }
   const jsigs: JsonLdSignatures;

@@ -280,7 +280,9 @@ export class EmbeddedLedger implements LedgerPort {
       // Queries answer from what they read, and submits decide from it (a role, an accreditation,
       // a status before its change), so each record read must be the one its block wrote (see
       // read-check.ts): a row edited in the database is refused, never served or acted on.
-      ...(mode === 'evaluate' || this.options.checkSubmitReads ? { checkRead: this.checkRead } : {}),
+      ...((mode === 'evaluate' && !isAuditListing(fn)) || (mode === 'submit' && this.options.checkSubmitReads)
+        ? { checkRead: this.checkRead }
+        : {}),
     });
     let response: unknown;
     try {
@@ -501,3 +503,12 @@ function asDomainError(error: unknown): DomainError {
 }
 
 export type { StateEntry };
+
+/**
+ * Audit listings (`audit:*`) read every record of a school, each in another block: checking each
+ * against its block took a cold audit page from 16 to 938 ms in bench:scale. The audit answer
+ * carries the full chain check instead, which covers every block and the state they imply.
+ */
+function isAuditListing(fn: string): boolean {
+  return fn.startsWith('audit:');
+}
