@@ -3,7 +3,12 @@ import { deflateRawSync } from 'node:zlib';
 import { expect } from 'chai';
 import QRCode from 'qrcode';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { createPresentation, didKeyFromSeed, signPresentation } from '@edu-ledger/credentials';
+import {
+  createPresentation,
+  didKeyFromSeed,
+  signPresentation,
+  type Credential,
+} from '@edu-ledger/credentials';
 import { achievementRequest, CREDENTIAL_CHECK_ORDER as CHECKS } from '../../gateway-api/test/harness.js';
 import { SCREENSHOTS, launchBrowser, startWebGateway, type WebGateway } from './web-harness.js';
 
@@ -116,7 +121,7 @@ describe('verifier-web in a real browser against a real gateway', function () {
   it('says "genuine, but not in this registry" for a sound credential from an issuer outside it', async () => {
     const { issueCredential, createDocumentLoader } = await import('@edu-ledger/credentials');
     const stranger = await didKeyFromSeed(new Uint8Array(32).fill(31));
-    const request = achievementRequest(holder.did) as { credential: Record<string, unknown> };
+    const request = achievementRequest(holder.did) as { credential: Credential };
     const vc = await issueCredential({
       credential: {
         ...request.credential,
