@@ -89,6 +89,21 @@ describe('gateway: issuing what VC 2.0 allows', function () {
     expect(copy.body.verifiableCredential.id).to.equal(id);
   });
 
+  it("issues the W3C suites' example credential, under the examples context, and it verifies", async () => {
+    const vc = await issue({
+      '@context': [V2, 'https://www.w3.org/ns/credentials/examples/v2'],
+      id: 'http://university.example/credentials/1872',
+      type: ['VerifiableCredential', 'ExampleAlumniCredential'],
+      issuer: ISSUER,
+      validFrom: '2023-07-01T19:23:24Z',
+      credentialSubject: {
+        id: 'did:example:ebfeb1f712ebc6f1c276e12ec21',
+        alumniOf: { id: 'did:example:c276e12ec21ebfeb1f712ebc6f1', name: 'Example University' },
+      },
+    });
+    expect(allValid(await checks(vc))).to.deep.equal([]);
+  });
+
   it('still needs the named accreditation for a type the region regulates', async () => {
     const height = await gw.ledger.height();
     await gw.step(

@@ -14,6 +14,8 @@ export const OB_V3_0_2_CONTEXT = 'https://purl.imsglobal.org/spec/ob/v3p0/contex
  * name `${PUBLIC_URL}/contexts/edu/v1` (see `eduContextUrl`). Versioned: the document under this
  * path never changes; a change of meaning is a new path (`/contexts/edu/v2`) and a new file.
  */
+/** The W3C examples context (VC 2.0): every term under one example vocabulary. The suites use it. */
+export const VC_EXAMPLES_V2_CONTEXT = 'https://www.w3.org/ns/credentials/examples/v2';
 export const EDU_V1_CONTEXT_PATH = '/contexts/edu/v1';
 /**
  * The URL credentials issued before contexts were served named (it cannot be dereferenced). It
@@ -33,6 +35,7 @@ export const CONTEXT_FILES: Readonly<Record<string, string>> = {
   [OB_V3_CONTEXT]: 'ob-v3p0-context-3.0.3.json',
   [OB_V3_0_2_CONTEXT]: 'ob-v3p0-context-3.0.2.json',
   [EDU_V1_CONTEXT]: 'edu-v1.json',
+  [VC_EXAMPLES_V2_CONTEXT]: 'credentials-examples-v2.json',
 };
 
 function loadContextFile(file: string): Record<string, unknown> {
