@@ -296,7 +296,14 @@ export class VerificationService {
                 ),
       );
     }
-    checks.set('validity-period', this.validity(credential.validFrom, credential.validUntil));
+    // VC 1.1 names the same window issuanceDate / expirationDate.
+    checks.set(
+      'validity-period',
+      this.validity(
+        credential['validFrom'] ?? credential['issuanceDate'],
+        credential['validUntil'] ?? credential['expirationDate'],
+      ),
+    );
     return finish();
   }
 
