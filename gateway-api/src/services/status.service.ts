@@ -147,10 +147,10 @@ export class StatusService {
   }
 
   /**
-   * The signed BitstringStatusListCredential at `/status-lists/<id>`: for `<listId>` the list of
-   * 2-bit `message` entries (0 active, 1 suspended, 3 revoked) that credentials name; for
-   * `<listId>-revocation` and `<listId>-suspension` the one-bit lists that credentials issued
-   * before it name.
+   * The signed BitstringStatusListCredential at `/status-lists/<id>`: for `<listId>-revocation` the
+   * one-bit list credentials name; for `<listId>-suspension` the one-bit list credentials issued
+   * before name beside it; for `<listId>` the list of 2-bit `message` entries (0 active,
+   * 1 suspended, 3 revoked) for checkers that want all three states.
    */
   async statusListCredential(id: string): Promise<unknown> {
     const match = LIST_ID.exec(id);
