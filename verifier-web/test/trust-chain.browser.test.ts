@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { expect } from 'chai';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { didKeyFromSeed } from '@edu-ledger/credentials';
 import { achievementRequest } from '../../gateway-api/test/harness.js';
-import { SCREENSHOTS, launchBrowser, startWebGateway, type WebGateway } from './web-harness.js';
+import { SCREENSHOTS, TestPages, launchBrowser, startWebGateway, type WebGateway } from './web-harness.js';
 
 const b64url = (data: string): string => Buffer.from(data).toString('base64url');
 
@@ -12,33 +12,24 @@ describe('verifier-web: the issuer trust chain next to a verified credential (re
   let gw: WebGateway;
   let browser: Browser;
   let holder: string;
-  let contexts: BrowserContext[] = [];
-  let pageErrors: string[] = [];
+  const pages = new TestPages(
+    () => browser,
+    () => gw.url,
+  );
 
   before(async () => {
     [gw, browser] = await Promise.all([startWebGateway(), launchBrowser()]);
     holder = (await didKeyFromSeed(new Uint8Array(32).fill(23))).did;
   });
   afterEach(async () => {
-    await Promise.all(contexts.map((c) => c.close()));
-    contexts = [];
-    const errors = pageErrors;
-    pageErrors = [];
-    expect(errors, 'uncaught errors in the page').to.deep.equal([]);
+    expect(await pages.closeAll(), 'uncaught errors in the page').to.deep.equal([]);
   });
   after(async () => {
     await browser?.close();
     await gw?.close();
   });
 
-  async function open(path: string, locale = 'zh-CN'): Promise<Page> {
-    const context = await browser.newContext({ locale, viewport: { width: 1100, height: 900 } });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(`${gw.url}${path}`);
-    return page;
-  }
+  const open = (path: string, locale?: string): Promise<Page> => pages.open(path, locale);
 
   async function issue(): Promise<any> {
     const res = await gw.call('POST', '/credentials/issue', {

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import { expect } from 'chai';
 import QRCode from 'qrcode';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import {
   createPresentation,
   didKeyFromSeed,
@@ -10,7 +10,7 @@ import {
   type Credential,
 } from '@edu-ledger/credentials';
 import { achievementRequest, CREDENTIAL_CHECK_ORDER as CHECKS } from '../../gateway-api/test/harness.js';
-import { SCREENSHOTS, launchBrowser, startWebGateway, type WebGateway } from './web-harness.js';
+import { SCREENSHOTS, TestPages, launchBrowser, startWebGateway, type WebGateway } from './web-harness.js';
 
 const b64url = (data: string | Buffer): string => Buffer.from(data).toString('base64url');
 
@@ -19,34 +19,24 @@ describe('verifier-web in a real browser against a real gateway', function () {
   let gw: WebGateway;
   let browser: Browser;
   let holder: Awaited<ReturnType<typeof didKeyFromSeed>>;
-  let contexts: BrowserContext[] = [];
-  /** Uncaught errors in any page of the current test: a test that passes with one is still broken. */
-  let pageErrors: string[] = [];
+  const pages = new TestPages(
+    () => browser,
+    () => gw.url,
+  );
 
   before(async () => {
     [gw, browser] = await Promise.all([startWebGateway(), launchBrowser()]);
     holder = await didKeyFromSeed(new Uint8Array(32).fill(21));
   });
   afterEach(async () => {
-    await Promise.all(contexts.map((c) => c.close()));
-    contexts = [];
-    const errors = pageErrors;
-    pageErrors = [];
-    expect(errors, 'uncaught errors in the page').to.deep.equal([]);
+    expect(await pages.closeAll(), 'uncaught errors in the page').to.deep.equal([]);
   });
   after(async () => {
     await browser?.close();
     await gw?.close();
   });
 
-  async function open(path: string, locale = 'zh-CN'): Promise<Page> {
-    const context = await browser.newContext({ locale, viewport: { width: 1100, height: 900 } });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(`${gw.url}${path}`);
-    return page;
-  }
+  const open = (path: string, locale?: string): Promise<Page> => pages.open(path, locale);
 
   async function issue(): Promise<any> {
     const res = await gw.call('POST', '/credentials/issue', {
@@ -280,15 +270,11 @@ describe('verifier-web in a real browser against a real gateway', function () {
   });
 
   it('is usable at phone width', async () => {
-    const context = await browser.newContext({
-      locale: 'zh-CN',
+    const vc = await issue();
+    const page = await pages.open(`/verify/#vc=${b64url(JSON.stringify(vc))}`, 'zh-CN', {
       viewport: { width: 375, height: 740 },
       isMobile: true,
     });
-    contexts.push(context);
-    const page = await context.newPage();
-    const vc = await issue();
-    await page.goto(`${gw.url}/verify/#vc=${b64url(JSON.stringify(vc))}`);
     await page.getByTestId('output').locator('.verdict').first().waitFor();
     const overflow = await page.evaluate('document.documentElement.scrollWidth > window.innerWidth');
     expect(overflow, 'page scrolls sideways at 375 px').to.equal(false);

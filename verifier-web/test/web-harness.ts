@@ -2,7 +2,13 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  type Page,
+} from 'playwright-core';
 import { startGateway, type Gateway } from '../../gateway-api/test/harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -47,4 +53,41 @@ export type WebGateway = Gateway;
 export async function startWebGateway(): Promise<WebGateway> {
   ensureBuilt();
   return startGateway({ staticMounts: [{ path: '/verify', dir: DIST }] });
+}
+
+/**
+ * Pages a browser test opens: each in its own context (closed after the test), with uncaught page
+ * errors collected, since a test that passes while its page throws is still broken.
+ */
+export class TestPages {
+  private contexts: BrowserContext[] = [];
+  private errors: string[] = [];
+
+  constructor(
+    private readonly browser: () => Browser,
+    private readonly baseUrl: () => string,
+  ) {}
+
+  /** Opens `path` of the gateway in a fresh context (desktop size unless `options` say otherwise). */
+  async open(path: string, locale = 'zh-CN', options: BrowserContextOptions = {}): Promise<Page> {
+    const context = await this.browser().newContext({
+      locale,
+      viewport: { width: 1100, height: 900 },
+      ...options,
+    });
+    this.contexts.push(context);
+    const page = await context.newPage();
+    page.on('pageerror', (e) => this.errors.push(e.message));
+    await page.goto(`${this.baseUrl()}${path}`);
+    return page;
+  }
+
+  /** Closes every context opened since the last call; returns the page errors they saw. */
+  async closeAll(): Promise<string[]> {
+    await Promise.all(this.contexts.map((c) => c.close()));
+    this.contexts = [];
+    const errors = this.errors;
+    this.errors = [];
+    return errors;
+  }
 }
