@@ -9,6 +9,10 @@ export const MULTIKEY_V1_CONTEXT = 'https://w3id.org/security/multikey/v1';
 export const BITSTRING_STATUS_LIST_CONTEXT = 'https://www.w3.org/ns/credentials/status/v1';
 export const OB_V3_CONTEXT = 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json';
 export const OB_V3_0_2_CONTEXT = 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.2.json';
+/** CLR 2.0: the growth archive and a learner's credit-bank statement as `ClrCredential`s. */
+export const CLR_V2_CONTEXT = 'https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json';
+/** The suite context of `Ed25519Signature2020` proofs (VC 1.1-era credentials; verified only). */
+export const ED25519_2020_CONTEXT = 'https://w3id.org/security/suites/ed25519-2020/v1';
 /**
  * Where a deployment serves our context, below its public base URL (`PUBLIC_URL`): credentials
  * name `${PUBLIC_URL}/contexts/edu/v1` (see `eduContextUrl`). Versioned: the document under this
@@ -34,6 +38,8 @@ export const CONTEXT_FILES: Readonly<Record<string, string>> = {
   [BITSTRING_STATUS_LIST_CONTEXT]: 'bitstring-status-list-v1.json',
   [OB_V3_CONTEXT]: 'ob-v3p0-context-3.0.3.json',
   [OB_V3_0_2_CONTEXT]: 'ob-v3p0-context-3.0.2.json',
+  [CLR_V2_CONTEXT]: 'clr-v2p0-context-2.0.1.json',
+  [ED25519_2020_CONTEXT]: 'ed25519-signature-2020-v1.json',
   [EDU_V1_CONTEXT]: 'edu-v1.json',
   [VC_EXAMPLES_V2_CONTEXT]: 'credentials-examples-v2.json',
 };

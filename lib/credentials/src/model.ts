@@ -34,8 +34,12 @@ export interface Credential {
 
 export type ProofPurposeTerm = 'assertionMethod' | 'authentication';
 
-/** The cryptosuites this package signs and verifies with. */
-export type CryptosuiteName = 'eddsa-rdfc-2022' | 'ecdsa-sd-2023';
+/**
+ * The cryptosuites this package signs and verifies with. `Ed25519Signature2020` is the VC 1.1-era
+ * proof type (a suite of its own rather than a Data Integrity cryptosuite); it is verified only,
+ * never created, so wallets holding older credentials can still present them.
+ */
+export type CryptosuiteName = 'eddsa-rdfc-2022' | 'ecdsa-sd-2023' | 'Ed25519Signature2020';
 
 /**
  * The proofs this package creates: Data Integrity with `eddsa-rdfc-2022`, or `ecdsa-sd-2023` (a

@@ -1,4 +1,5 @@
 import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
+import { Ed25519Signature2020 } from '@digitalbazaar/ed25519-signature-2020';
 import { cryptosuite } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
 import { verifierFor } from './keys.js';
 import { DocumentLoaderError } from './loader.js';
@@ -7,6 +8,8 @@ import { errorMessage, isRecord, valuesOf } from './util.js';
 
 export const CRYPTOSUITE = 'eddsa-rdfc-2022';
 export const SD_CRYPTOSUITE = 'ecdsa-sd-2023';
+/** A proof type of its own (VC 1.1 era), not a Data Integrity cryptosuite; verified, never created. */
+export const ED25519_2020 = 'Ed25519Signature2020';
 
 /**
  * eddsa-rdfc-2022 with the verifier kept per exact verification method (see verifierFor). Which
@@ -18,6 +21,21 @@ const cachingCryptosuite = { ...cryptosuite, createVerifier: verifierFor };
 /** A verification-only suite: no signer, so it can check proofs but never create them. */
 export function verifySuite(): DataIntegrityProof {
   return new DataIntegrityProof({ cryptosuite: cachingCryptosuite });
+}
+
+/**
+ * Verification only, for `Ed25519Signature2020` proofs. The suite reads the issuer's key from the
+ * same document loader (a did:key's Multikey is converted to the 2020 key type by the suite).
+ */
+export function legacyVerifySuite(): Ed25519Signature2020 {
+  return new Ed25519Signature2020();
+}
+
+/** Whether `proof` is one `inspectProof` may pick for `cryptosuites`. */
+function proofMatches(proof: unknown, cryptosuites: readonly CryptosuiteName[]): boolean {
+  if (!isRecord(proof)) return false;
+  if (proof.type === ED25519_2020) return cryptosuites.includes(ED25519_2020);
+  return proof.type === 'DataIntegrityProof' && cryptosuites.some((c) => c === proof.cryptosuite);
 }
 
 export function failure(code: ProofErrorCode, message: string): ProofError {
@@ -47,22 +65,22 @@ export function inspectProof(
   const proofs = valuesOf(document.proof);
   if (proofs.length === 0) return { ok: false, error: failure('MALFORMED', 'document has no proof') };
   const proof = proofs.find(
-    (p) =>
-      isRecord(p) &&
-      p.type === 'DataIntegrityProof' &&
-      cryptosuites.some((c) => c === p.cryptosuite) &&
-      p.proofPurpose === purpose,
+    (p) => proofMatches(p, cryptosuites) && isRecord(p) && p.proofPurpose === purpose,
   );
   if (!isRecord(proof)) {
     return {
       ok: false,
       error: failure(
         'MALFORMED',
-        `no DataIntegrityProof with cryptosuite ${cryptosuites.join(' or ')} for ${purpose}`,
+        `no DataIntegrityProof with cryptosuite ${cryptosuites.filter((c) => c !== ED25519_2020).join(' or ')}` +
+          `${cryptosuites.includes(ED25519_2020) ? ` (or ${ED25519_2020} proof)` : ''} for ${purpose}`,
       ),
     };
   }
-  const suite = cryptosuites.find((c) => c === proof.cryptosuite) ?? CRYPTOSUITE;
+  const suite =
+    proof.type === ED25519_2020
+      ? ED25519_2020
+      : (cryptosuites.find((c) => c === proof.cryptosuite) ?? CRYPTOSUITE);
   if (typeof proof.verificationMethod !== 'string' || typeof proof.proofValue !== 'string') {
     return { ok: false, error: failure('MALFORMED', 'proof needs string verificationMethod and proofValue') };
   }

@@ -2,11 +2,13 @@ import * as vc from '@digitalbazaar/vc';
 import type { DocumentLoader, ProofCheck } from './model.js';
 import {
   CRYPTOSUITE,
+  ED25519_2020,
   classifyResult,
   classifyThrown,
   failure,
   inspectProof,
   proofFields,
+  legacyVerifySuite,
   SD_CRYPTOSUITE,
   verifySuite,
 } from './proof-check.js';
@@ -23,7 +25,8 @@ async function statusCheckedElsewhere(): Promise<{ verified: boolean }> {
 }
 
 /**
- * Checks a credential's `eddsa-rdfc-2022` or `ecdsa-sd-2023` (base or derived) proof: well-formedness, that every context is bundled,
+ * Checks a credential's `eddsa-rdfc-2022`, `ecdsa-sd-2023` (base or derived) or, for VC 1.1-era
+ * credentials, `Ed25519Signature2020` proof: well-formedness, that every context is bundled,
  * the signature, and that the key is the issuer's assertion method. Never throws for a bad
  * credential; the failure comes back as `error.code`.
  *
@@ -51,7 +54,7 @@ export async function verifyCredentialProof({
   } catch {
     return { verified: false, error: failure('MALFORMED', 'credential is not plain data') };
   }
-  const inspected = inspectProof(document, 'assertionMethod', [CRYPTOSUITE, SD_CRYPTOSUITE]);
+  const inspected = inspectProof(document, 'assertionMethod', [CRYPTOSUITE, SD_CRYPTOSUITE, ED25519_2020]);
   if (!inspected.ok) return { verified: false, error: inspected.error };
   const fields = proofFields(inspected.proof);
   if (!isRecord(document) || document.credentialSubject === undefined) {
@@ -90,7 +93,11 @@ export async function verifyCredentialProof({
   try {
     result = await vc.verifyCredential({
       credential: document,
-      suite: selective ? sdVerifySuite() : verifySuite(),
+      suite: selective
+        ? sdVerifySuite()
+        : inspected.proof.cryptosuite === ED25519_2020
+          ? legacyVerifySuite()
+          : verifySuite(),
       documentLoader,
       checkStatus: statusCheckedElsewhere,
       now,

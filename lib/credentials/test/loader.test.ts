@@ -5,12 +5,15 @@ import { contexts as credentialsContexts } from '@digitalbazaar/credentials-cont
 import { contexts as dataIntegrityContexts } from '@digitalbazaar/data-integrity-context';
 import { contexts as multikeyContexts } from '@digitalbazaar/multikey-context';
 import { contexts as statusListContexts } from '@digitalbazaar/vc-bitstring-status-list-context';
+import { contexts as ed25519Signature2020Contexts } from 'ed25519-signature-2020-context';
 import {
   BITSTRING_STATUS_LIST_CONTEXT,
+  CLR_V2_CONTEXT,
   createDocumentLoader,
   DATA_INTEGRITY_V2_CONTEXT,
   didKeyFromSeed,
   DocumentLoaderError,
+  ED25519_2020_CONTEXT,
   EDU_V1_CONTEXT,
   EDU_VOCAB,
   generateEd25519Key,
@@ -51,6 +54,7 @@ describe('createDocumentLoader', () => {
       [DATA_INTEGRITY_V2_CONTEXT, dataIntegrityContexts.get(DATA_INTEGRITY_V2_CONTEXT)],
       [MULTIKEY_V1_CONTEXT, multikeyContexts.get(MULTIKEY_V1_CONTEXT)],
       [BITSTRING_STATUS_LIST_CONTEXT, statusListContexts.get(BITSTRING_STATUS_LIST_CONTEXT)],
+      [ED25519_2020_CONTEXT, ed25519Signature2020Contexts.get(ED25519_2020_CONTEXT)],
     ];
     for (const [url, expected] of packaged) {
       expect(expected, url).to.be.an('object');
@@ -72,6 +76,14 @@ describe('createDocumentLoader', () => {
     expect(ob).to.have.nested.property(
       'AchievementSubject.@context.creditsEarned.@id',
       'https://purl.imsglobal.org/spec/vc/ob/vocab.html#creditsEarned',
+    );
+    expect(contextFileSha256('clr-v2p0-context-2.0.1.json')).to.equal(
+      '880f1902d4158f2f33ce06af41b90719977cd1ea337a9de2e41edb3ff5e543d6',
+    );
+    const clr = (await loader(CLR_V2_CONTEXT)).document['@context'];
+    expect(clr).to.have.nested.property(
+      'ClrSubject.@context.verifiableCredential.@id',
+      'https://purl.imsglobal.org/spec/vc/clr/vocab.html#verifiableCredential',
     );
     expect((await loader(OB_V3_0_2_CONTEXT)).document).to.not.deep.equal(
       (await loader(OB_V3_CONTEXT)).document,

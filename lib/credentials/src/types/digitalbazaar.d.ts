@@ -52,21 +52,31 @@ declare module '@digitalbazaar/data-integrity' {
   }
 }
 
+declare module '@digitalbazaar/ed25519-signature-2020' {
+  import type { Signer } from '@digitalbazaar/ed25519-multikey';
+
+  /** The VC 1.1-era suite; used here to verify only (no signer), tests also sign with it. */
+  export class Ed25519Signature2020 {
+    constructor(options?: { signer?: Signer; date?: Date | string | null });
+  }
+}
+
 declare module '@digitalbazaar/vc' {
   import type { DataIntegrityProof } from '@digitalbazaar/data-integrity';
+  import type { Ed25519Signature2020 } from '@digitalbazaar/ed25519-signature-2020';
 
   export type LoaderFunction = (url: string) => Promise<unknown>;
 
   export function issue(options: {
     credential: object;
-    suite: DataIntegrityProof;
+    suite: DataIntegrityProof | Ed25519Signature2020;
     documentLoader: LoaderFunction;
     now?: Date | string;
   }): Promise<unknown>;
 
   export function verifyCredential(options: {
     credential: unknown;
-    suite: DataIntegrityProof | DataIntegrityProof[];
+    suite: DataIntegrityProof | Ed25519Signature2020 | (DataIntegrityProof | Ed25519Signature2020)[];
     documentLoader: LoaderFunction;
     checkStatus?: (options: unknown) => Promise<{ verified: boolean }>;
     now?: Date | string;
@@ -181,4 +191,8 @@ declare module '@digitalbazaar/ecdsa-sd-2023-cryptosuite' {
   export function createSignCryptosuite(options?: { mandatoryPointers?: string[] }): Cryptosuite;
   export function createDiscloseCryptosuite(options?: { selectivePointers?: string[] }): Cryptosuite;
   export function createVerifyCryptosuite(): Cryptosuite;
+}
+
+declare module 'ed25519-signature-2020-context' {
+  export const contexts: Map<string, Record<string, unknown>>;
 }
