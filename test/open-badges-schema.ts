@@ -171,3 +171,85 @@ export function openBadgeSchemaProblems(credential: unknown): string[] {
   }
   return problems;
 }
+
+const CLR_CONTEXT = /^https:\/\/purl\.imsglobal\.org\/spec\/clr\/v2p0\/context(-2\.\d\.\d)*\.json$/;
+const ASSOCIATION_TYPES = [
+  'exactMatchOf',
+  'isChildOf',
+  'isParentOf',
+  'isPartOf',
+  'isPeerOf',
+  'isRelatedTo',
+  'precedes',
+  'replacedBy',
+];
+
+/**
+ * The same for 1EdTech's CLR 2.0 ClrCredential schema
+ * (https://purl.imsglobal.org/spec/clr/v2p0/schema/json/clr_v2p0_clrcredential_schema.json):
+ * required top-level members, a `ClrSubject` with at least one AchievementCredential (each checked
+ * with {@link openBadgeSchemaProblems}), `Achievement`s and `Association`s of the defined types.
+ */
+export function clrSchemaProblems(credential: unknown): string[] {
+  const problems: string[] = [];
+  if (!isObject(credential)) return ['/ must be an object'];
+  required(
+    credential,
+    ['@context', 'id', 'type', 'issuer', 'validFrom', 'name', 'credentialSubject'],
+    '',
+    problems,
+  );
+  const context = credential['@context'];
+  if (!Array.isArray(context) || context[0] !== VC_V2)
+    problems.push(`/@context must be an array starting with ${VC_V2}`);
+  else if (!context.some((c) => typeof c === 'string' && CLR_CONTEXT.test(c)))
+    problems.push('/@context must contain a CLR 2.0 context URL');
+  if (credential.type !== undefined) {
+    typeList(credential.type, ['VerifiableCredential'], '/type', problems);
+    typeList(credential.type, ['ClrCredential'], '/type', problems);
+  }
+  for (const name of ['id', 'name', 'description']) optionalString(credential, name, '', problems);
+  for (const name of ['validFrom', 'validUntil', 'awardedDate']) dateTime(credential, name, '', problems);
+  if (credential.issuer !== undefined && typeof credential.issuer !== 'string')
+    profile(credential.issuer, '/issuer', problems);
+  if (credential.credentialStatus !== undefined && !isObject(credential.credentialStatus))
+    problems.push('/credentialStatus must be an object');
+
+  const subject = credential.credentialSubject;
+  if (!isObject(subject)) {
+    problems.push('/credentialSubject must be an object');
+    return problems;
+  }
+  required(subject, ['type', 'verifiableCredential'], '/credentialSubject', problems);
+  if (subject.type !== undefined) typeList(subject.type, ['ClrSubject'], '/credentialSubject/type', problems);
+  const inner = subject.verifiableCredential;
+  if (!Array.isArray(inner) || inner.length === 0) {
+    problems.push('/credentialSubject/verifiableCredential must be an array of at least 1 item');
+  } else {
+    inner.forEach((vc, i) => {
+      for (const p of openBadgeSchemaProblems(vc))
+        problems.push(`/credentialSubject/verifiableCredential/${i}${p}`);
+    });
+  }
+  if (subject.achievement !== undefined) {
+    if (!Array.isArray(subject.achievement)) problems.push('/credentialSubject/achievement must be an array');
+    else
+      subject.achievement.forEach((a, i) => achievement(a, `/credentialSubject/achievement/${i}`, problems));
+  }
+  if (subject.association !== undefined) {
+    if (!Array.isArray(subject.association)) {
+      problems.push('/credentialSubject/association must be an array');
+    } else {
+      subject.association.forEach((a, i) => {
+        const at = `/credentialSubject/association/${i}`;
+        if (!isObject(a)) return void problems.push(`${at} must be an object`);
+        required(a, ['type', 'associationType', 'sourceId', 'targetId'], at, problems);
+        if (a.type !== 'Association') problems.push(`${at}/type must be "Association"`);
+        if (!ASSOCIATION_TYPES.includes(a.associationType as string))
+          problems.push(`${at}/associationType must be one of ${ASSOCIATION_TYPES.join(', ')}`);
+        for (const name of ['sourceId', 'targetId']) optionalString(a, name, at, problems);
+      });
+    }
+  }
+  return problems;
+}

@@ -68,6 +68,8 @@ export const DEMO_SCHOOL_TYPES = [
   'GrowthArchiveReport',
   'CreditTransferCredential',
   'PdCycleSummaryCredential',
+  // CLR 2.0: the whole growth archive and a learner's credit-bank statement.
+  'ClrCredential',
 ];
 
 /** Credential types the demo training provider is accredited for. */

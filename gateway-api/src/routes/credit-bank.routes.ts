@@ -20,6 +20,7 @@ import { eduContextUrl } from '@edu-ledger/credentials';
 import { defineRoute, param, type RouteSpec } from '../http/route.js';
 import type { Services } from '../services/index.js';
 import type { Principal } from '../stores/tokens.js';
+import { clrRequests, creditStatementPlan } from '../services/clr.js';
 
 const STAFF: readonly Role[] = ['school-admin', 'teacher', 'bureau-admin'];
 const Slug = z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/);
@@ -215,6 +216,46 @@ export function creditBankRoutes(services: Services): RouteSpec[] {
             supersede: body.supersede ?? false,
           },
         );
+        return { status: 201, json: { verifiableCredential } };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/credit-bank/learners/:learnerId/clr',
+      summary:
+        "Issue the learner's credit-bank statement as a CLR 2.0 ClrCredential: the credits the caller's institution awarded and recognised",
+      tag: 'credit-bank',
+      access: ['school-admin'],
+      body: z.object({ holderDid: z.string().regex(/^did:key:z[1-9A-HJ-NP-Za-km-z]+$/) }),
+      handle: async ({ req, body, principal }) => {
+        const caller = who(principal);
+        const learnerId = pathParam(SubjectId, param(req, 'learnerId'), 'learner id');
+        const statement = LearnerStatement.parse(
+          await services.records.query(caller, 'creditbank:GetLearnerStatement', { learnerId }),
+        );
+        // An institution vouches only for what it did itself: credits earned with it, and the
+        // recognitions it approved. Nothing of other institutions' is signed in its name.
+        const earned = statement.earned.filter((e) => e.orgId === caller.orgId);
+        const recognitions = statement.recognitions.filter(
+          (r) => r.toOrg === caller.orgId && r.state === 'approved',
+        );
+        if (earned.length + recognitions.length === 0)
+          throw new DomainError(
+            'INVALID_STATE',
+            'this institution has awarded or recognised no credits for the learner',
+          );
+        const plan = creditStatementPlan({
+          publicUrl: services.publicUrl,
+          orgId: caller.orgId,
+          earned,
+          recognitions,
+          allEarned: statement.earned,
+        });
+        const { parts, whole } = clrRequests(plan, {
+          holderDid: body.holderDid,
+          eduContext: eduContextUrl(services.publicUrl),
+        });
+        const verifiableCredential = await services.issuance.issueBundle(caller, parts, whole);
         return { status: 201, json: { verifiableCredential } };
       },
     }),

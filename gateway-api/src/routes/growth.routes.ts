@@ -18,6 +18,7 @@ import { defineRoute, param, type RouteSpec } from '../http/route.js';
 import type { Services } from '../services/index.js';
 import type { Principal } from '../stores/tokens.js';
 import { EntryContent } from '../services/growth.service.js';
+import { clrRequests, growthArchivePlan } from '../services/clr.js';
 
 const READERS: readonly Role[] = ['school-admin', 'teacher', 'bureau-admin', 'inspector', 'verifier'];
 const Slug = z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/);
@@ -193,6 +194,11 @@ export function growthRoutes(services: Services): RouteSpec[] {
         selectiveDisclosure: z.boolean().optional(),
         /** Revoke the live report of this term (or of the archive) and issue this one in its place. */
         supersede: z.boolean().optional(),
+        /**
+         * `report` (default): a GrowthTermReport / GrowthArchiveReport. `clr`: the whole archive as a
+         * CLR 2.0 ClrCredential with one Open Badges credential per term inside (no `term`).
+         */
+        format: z.enum(['report', 'clr']).optional(),
       }),
       handle: async ({ req, body, principal }) => {
         const caller = who(principal);
@@ -209,8 +215,30 @@ export function growthRoutes(services: Services): RouteSpec[] {
           throw new DomainError('FORBIDDEN_ORG', 'only the holding school issues reports');
         const set = (await dimensionSets()).find((s) => s.setId === view.archive.dimensionSetId);
         if (!set) throw new DomainError('NOT_FOUND', "the archive's dimension set is missing");
+        if (body.format === 'clr' && (body.term !== undefined || body.selectiveDisclosure))
+          throw new DomainError(
+            'INVALID_ARGUMENT',
+            'a CLR covers the whole archive and is signed with eddsa-rdfc-2022: leave out term and selectiveDisclosure',
+          );
         const { results } = await services.growth.reportDimensions(caller, subjectId, set, body.term);
         if (results.length === 0) throw new DomainError('INVALID_STATE', 'no entries to report');
+        // The whole archive's live report, in either form: one replaces the other only with supersede.
+        const issuedFor = {
+          kind: 'growth-report' as const,
+          recordId: growthReportRecordId(subjectId, body.term),
+          supersede: body.supersede ?? false,
+        };
+        if (body.format === 'clr') {
+          const plan = growthArchivePlan({
+            publicUrl: services.publicUrl,
+            setId: set.setId,
+            setLabel: `${set.region.zh} ${set.region.en}`,
+            results,
+          });
+          const { parts, whole } = clrRequests(plan, { holderDid, subjectId, eduContext: EDU_CONTEXT });
+          const verifiableCredential = await services.issuance.issueBundle(caller, parts, whole, issuedFor);
+          return { status: 201, json: { verifiableCredential } };
+        }
         const type = body.term ? 'GrowthTermReport' : 'GrowthArchiveReport';
         const verifiableCredential = await services.issuance.issue(
           caller,
@@ -231,11 +259,7 @@ export function growthRoutes(services: Services): RouteSpec[] {
           },
           // One live report per term and one for the whole archive: a new one after more entries
           // supersedes the old, which is revoked in the same transaction.
-          {
-            kind: 'growth-report',
-            recordId: growthReportRecordId(subjectId, body.term),
-            supersede: body.supersede ?? false,
-          },
+          issuedFor,
         );
         return { status: 201, json: { verifiableCredential } };
       },

@@ -59,6 +59,14 @@ export class Anchorer {
     });
   }
 
+  /**
+   * Anchors these items in one transaction of their own, now: for credentials that must reach the
+   * ledger together or not at all (a CLR and the credentials inside it). Not retried one by one.
+   */
+  anchorTogether(identity: ClientIdentity, items: AnchorItem[]): Promise<AnchorReceipt[]> {
+    return this.anchorNow(identity, items);
+  }
+
   /** Sends a batch at the end of this turn of the event loop, if the identity may send one. */
   private schedule(queue: Queue): void {
     if (queue.scheduled || queue.waiting.length === 0) return;

@@ -4,6 +4,7 @@ import {
   ISSUER_ROLES,
   accreditationsNeeded,
   type AccreditationCheck,
+  type AnchorItem,
   type IssueRequest,
   type IssuedForClaim,
   type Organization,
@@ -22,7 +23,7 @@ import { mayHaveCommitted, type LedgerPort } from '@edu-ledger/ledger-port';
 import type { ChaincodeClient } from './chaincode.js';
 import type { Principal } from '../stores/tokens.js';
 import type { Anchorer, AnchorReceipt } from './anchorer.js';
-import type { CredentialStore } from './credential-store.js';
+import type { CredentialStore, PendingRecord } from './credential-store.js';
 import type { Directory } from './directory.js';
 import type { IssuerKeys } from './issuer-keys.js';
 import type { StatusAllocator } from './status-allocator.js';
@@ -121,10 +122,57 @@ export class IssuanceService {
   ): Promise<Record<string, unknown>> {
     const now = this.deps.now();
     const org = await this.checkRequest(principal, request, now);
-    const { credential, options } = request;
-
     const [slot] = await this.deps.allocator.allocate(org.orgId);
     if (!slot) throw new DomainError('INTERNAL', 'no status slot allocated');
+    const prepared = await this.prepare(org, request, slot, now);
+    const identity = await this.deps.directory.identityFor(principal);
+    // Queued: concurrent issuances share one anchoring transaction under a Merkle root.
+    await this.persist([prepared], issuedFor, (items) =>
+      Promise.all(items.map((item) => this.deps.anchorer.anchor(identity, item))),
+    );
+    return prepared.secured;
+  }
+
+  /**
+   * A credential that carries others, as a CLR 2.0 `ClrCredential` carries AchievementCredentials:
+   * each part is signed and gets its own status entry, so it also verifies on its own; then the
+   * whole is built around the signed parts and signed. All of them are anchored in ONE transaction,
+   * so the ledger holds either the whole with every part or none of them. `issuedFor` applies to
+   * the whole.
+   */
+  async issueBundle(
+    principal: Principal,
+    parts: readonly IssueRequest[],
+    whole: (signedParts: Record<string, unknown>[]) => IssueRequest,
+    issuedFor?: IssuedForClaim,
+  ): Promise<Record<string, unknown>> {
+    const now = this.deps.now();
+    const org = await this.checkRequest(principal, whole([]), now);
+    for (const part of parts) await this.checkRequest(principal, part, now);
+    const [wholeSlot, ...partSlots] = await this.deps.allocator.allocate(org.orgId, parts.length + 1);
+    if (!wholeSlot || partSlots.length !== parts.length)
+      throw new DomainError('INTERNAL', 'too few status slots allocated');
+    const preparedParts: Prepared[] = [];
+    for (const [i, part] of parts.entries()) {
+      const slot = partSlots[i];
+      if (slot) preparedParts.push(await this.prepare(org, part, slot, now));
+    }
+    const preparedWhole = await this.prepare(org, whole(preparedParts.map((p) => p.secured)), wholeSlot, now);
+    const identity = await this.deps.directory.identityFor(principal);
+    await this.persist([preparedWhole, ...preparedParts], issuedFor, (items) =>
+      this.deps.anchorer.anchorTogether(identity, items),
+    );
+    return preparedWhole.secured;
+  }
+
+  /** Fills in id, issuer, validity and the status entry, and secures the credential. */
+  private async prepare(
+    org: Organization,
+    request: IssueRequest,
+    slot: { statusListId: string; statusIndex: number },
+    now: Date,
+  ): Promise<Prepared> {
+    const { credential, options } = request;
     const id = credential.id ?? `urn:uuid:${randomUUID()}`;
     const unsigned = {
       ...credential,
@@ -139,12 +187,9 @@ export class IssuanceService {
       ),
     };
     const { secured, digest } = await this.secure(org, unsigned, options, now);
-    const identity = await this.deps.directory.identityFor(principal);
-    const faults = this.deps.faults ?? NO_FAULTS;
-    await faults.reach('issuance:slot-allocated');
-    // Pending before the anchor, so no credential is ever anchored without its signed copy here.
-    const pending = await this.deps.store.savePending(
-      {
+    return {
+      secured,
+      pending: {
         credentialId: id,
         issuerOrgId: org.orgId,
         subjectId: options.subjectId,
@@ -153,31 +198,53 @@ export class IssuanceService {
         statusIndex: slot.statusIndex,
         issuedAt: now.toISOString(),
       },
-      secured,
-    );
+      types: credential.type,
+    };
+  }
+
+  /**
+   * Pending copies first, so no credential is ever anchored without its signed copy here; then the
+   * anchor (the first item carries `issuedFor`); then the copies are marked complete.
+   */
+  private async persist(
+    prepared: readonly Prepared[],
+    issuedFor: IssuedForClaim | undefined,
+    anchor: (items: AnchorItem[]) => Promise<AnchorReceipt[]>,
+  ): Promise<void> {
+    const faults = this.deps.faults ?? NO_FAULTS;
+    await faults.reach('issuance:slot-allocated');
+    const pendings: PendingRecord[] = [];
+    for (const p of prepared) pendings.push(await this.deps.store.savePending(p.pending, p.secured));
     await faults.reach('issuance:pending-saved');
-    let receipt: AnchorReceipt;
+    let receipts: AnchorReceipt[];
     try {
-      receipt = await this.deps.anchorer.anchor(identity, {
-        credentialId: id,
-        digest,
-        credentialTypes: credential.type,
-        statusListId: slot.statusListId,
-        statusIndex: slot.statusIndex,
-        ...(issuedFor ? { issuedFor } : {}),
-      });
+      receipts = await anchor(
+        prepared.map((p, i) => ({
+          credentialId: p.pending.credentialId,
+          digest: p.pending.digest,
+          credentialTypes: p.types,
+          statusListId: p.pending.statusListId,
+          statusIndex: p.pending.statusIndex,
+          ...(i === 0 && issuedFor ? { issuedFor } : {}),
+        })),
+      );
     } catch (error) {
       // An anchor that may yet commit keeps its copy for recovery; a refused one frees the id. The
       // slot is not given back either way: the allocator never hands a slot out twice.
-      if (mayHaveCommitted(error)) this.deps.store.release(id);
-      else await this.deps.store.discard(id);
+      for (const p of prepared) {
+        if (mayHaveCommitted(error)) this.deps.store.release(p.pending.credentialId);
+        else await this.deps.store.discard(p.pending.credentialId);
+      }
       throw error;
     }
     await faults.reach('issuance:anchored');
-    await this.deps.store.complete(pending, receipt);
+    for (const [i, pending] of pendings.entries()) {
+      const receipt = receipts[i];
+      if (!receipt) throw new DomainError('INTERNAL', `no anchor receipt for ${pending.credentialId}`);
+      await this.deps.store.complete(pending, receipt);
+    }
     await faults.reach('issuance:completed');
-    await this.deps.store.clearPending(id);
-    return secured;
+    for (const p of prepared) await this.deps.store.clearPending(p.pending.credentialId);
   }
 
   /**
@@ -246,6 +313,13 @@ export class IssuanceService {
       }
     }
   }
+}
+
+/** A credential signed and ready to be kept and anchored. */
+interface Prepared {
+  secured: Record<string, unknown>;
+  pending: Omit<PendingRecord, 'sealed'>;
+  types: string[];
 }
 
 /** jsonld.js errors (`jsonld.SyntaxError`, `jsonld.ValidationError`, ...) and the context loader's. */
