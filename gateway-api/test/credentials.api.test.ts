@@ -36,7 +36,9 @@ describe('gateway: credentials over HTTP', function () {
       id: 'did:web:edu.example.cn:orgs:school-gen',
       name: '示范市第一高级中学',
     });
-    expect(vc.proof).to.include({ type: 'DataIntegrityProof', cryptosuite: 'eddsa-rdfc-2022' });
+    // One proof, as an array: the Open Badges 3.0 JSON Schema wants one.
+    expect(vc.proof).to.be.an('array').with.length(1);
+    expect(vc.proof[0]).to.include({ type: 'DataIntegrityProof', cryptosuite: 'eddsa-rdfc-2022' });
     // One status entry (Open Badges 3.0 allows no more): revocation, which every checker reads.
     expect(vc.credentialStatus).to.include({ type: 'BitstringStatusListEntry', statusPurpose: 'revocation' });
     expect(vc.credentialStatus.statusListCredential).to.match(/\/status-lists\/school-gen\.\d+-revocation$/);
@@ -229,15 +231,23 @@ describe('gateway: credentials over HTTP', function () {
     expect(notJwt.body.checks[0]).to.include({ check: 'format', status: 'invalid' });
   });
 
+  it('keeps the anchor when a tool writes the one proof as an object instead of an array', async () => {
+    const vc = await issue();
+    const rewritten = { ...vc, proof: vc.proof[0] };
+    const res = await gw.call('POST', '/credentials/verify', { body: { verifiableCredential: rewritten } });
+    expect(failed(res.body)).to.deep.equal([]);
+    expect(res.body.checks.find((c: any) => c.check === 'anchored')).to.include({ status: 'valid' });
+  });
+
   it('keeps old credentials verifiable across a key rotation', async () => {
     const before = await issue();
     const org = await gw.services.directory.org('school-gen');
     await gw.services.keys.createKey(org);
     const after = await issue();
-    expect(after.proof.verificationMethod).to.match(/#key-2$/);
+    expect(after.proof[0].verificationMethod).to.match(/#key-2$/);
     for (const vc of [before, after]) {
       const res = await gw.call('POST', '/credentials/verify', { body: { verifiableCredential: vc } });
-      expect(failed(res.body), vc.proof.verificationMethod).to.deep.equal([]);
+      expect(failed(res.body), vc.proof[0].verificationMethod).to.deep.equal([]);
     }
   });
 

@@ -82,24 +82,42 @@ describe('gateway: presentations as VC 2.0 allows them (POST /presentations/veri
     expect(open.status, JSON.stringify(open.body)).to.equal(200);
   });
 
-  it('with a challenge, refuses a presentation by someone who is not the subject; without, reports it', async () => {
+  it('refuses a presentation by someone who is not the subject when holder binding is demanded; otherwise reports it', async () => {
     const other = await didKeyFromSeed(new Uint8Array(32).fill(22));
     const challenge = 'c-1111111111';
     const domain = 'employer.example.com';
-    const asked = await verify(
-      await signPresentationJwt({ verifiableCredential: [credential], key: other.key, challenge, domain }),
-      { challenge, domain },
-    );
-    expect(asked.status).to.equal(400);
-    expect(statuses(asked.body)['holder-binding']).to.equal('invalid');
+    const signed = await signPresentationJwt({
+      verifiableCredential: [credential],
+      key: other.key,
+      challenge,
+      domain,
+    });
+    const demanded = await verify(signed, { challenge, domain, requireHolderBinding: true });
+    expect(demanded.status).to.equal(400);
+    expect(statuses(demanded.body)['holder-binding']).to.equal('invalid');
+    // A challenge alone checks the challenge, not who the subjects are (VC 2.0: validation).
+    const challenged = await verify(signed, { challenge, domain });
+    expect(challenged.status, JSON.stringify(challenged.body)).to.equal(200);
+    expect(statuses(challenged.body)).to.include({ challenge: 'valid', 'holder-binding': 'not-checked' });
+    const wrongChallenge = await verify(signed, { challenge: 'c-2222222222', domain });
+    expect(wrongChallenge.status).to.equal(400);
+    expect(statuses(wrongChallenge.body).challenge).to.equal('invalid');
 
     const open = await verify(
       await signPresentationJwt({ verifiableCredential: [credential], key: other.key }),
     );
     expect(open.status, JSON.stringify(open.body)).to.equal(200);
     expect(statuses(open.body)['holder-binding']).to.equal('not-checked');
-    expect(open.body.checks.find((c: any) => c.check === 'holder-binding').reason).to.include(
-      'not the subject',
-    );
+    expect(open.body.checks.find((c: any) => c.check === 'holder-binding').reason).to.include('not required');
+  });
+
+  it('verifies a presentation with no credentials (VC 2.0), unless holder binding is demanded', async () => {
+    const holder = await didKeyFromSeed(new Uint8Array(32).fill(23));
+    const empty = await signPresentationJwt({ verifiableCredential: [], key: holder.key });
+    const open = await verify(empty);
+    expect(open.status, JSON.stringify(open.body)).to.equal(200);
+    expect(open.body.credentialResults).to.deep.equal([]);
+    const demanded = await verify(empty, { requireHolderBinding: true });
+    expect(demanded.status).to.equal(400);
   });
 });

@@ -159,4 +159,65 @@ describe('gateway: issuing what VC 2.0 allows', function () {
     expect(res.body.error.message).to.include('issuer');
     expect(await gw.ledger.height()).to.equal(height);
   });
+
+  describe('the optional members the W3C data-model suite sends', () => {
+    const base = {
+      '@context': [V2, 'https://www.w3.org/ns/credentials/examples/v2'],
+      type: ['VerifiableCredential'],
+      issuer: ISSUER,
+      credentialSubject: { id: 'did:example:learner-2' },
+    };
+    const refused = async (extra: Record<string, unknown>, property: string): Promise<void> => {
+      const height = await gw.ledger.height();
+      const res = await gw.call('POST', '/credentials/issue', {
+        token: school,
+        body: { credential: { ...base, ...extra } },
+      });
+      expect(res.status, JSON.stringify(res.body)).to.equal(400);
+      expect(res.body.error.code).to.equal('INVALID_ARGUMENT');
+      expect(res.body.error.message).to.include(property);
+      expect(await gw.ledger.height()).to.equal(height);
+    };
+
+    it('signs a name and description given as language value objects', async () => {
+      const vc = await issue({
+        ...base,
+        name: { '@value': '示例凭证', '@language': 'zh' },
+        description: [{ '@value': 'An example', '@language': 'en' }],
+      });
+      expect(vc.name).to.deep.equal({ '@value': '示例凭证', '@language': 'zh' });
+      expect(allValid(await checks(vc))).to.deep.equal([]);
+    });
+
+    it('keeps a status entry of the caller’s beside its own revocation entry', async () => {
+      const theirs = { id: 'https://status.example/lists/3#94567', type: 'ExampleStatusEntry' };
+      const vc = await issue({ ...base, credentialStatus: theirs });
+      expect(vc.credentialStatus).to.have.length(2);
+      expect(vc.credentialStatus[0]).to.deep.equal(theirs);
+      expect(vc.credentialStatus[1]).to.include({
+        type: 'BitstringStatusListEntry',
+        statusPurpose: 'revocation',
+      });
+      expect(allValid(await checks(vc))).to.deep.equal([]);
+    });
+
+    it('refuses typeless or empty members with a 400 naming them, writing nothing', async () => {
+      await refused({ credentialStatus: { id: 'https://status.example/lists/3#1' } }, 'credentialStatus');
+      await refused({ termsOfUse: {} }, 'termsOfUse');
+      await refused({ evidence: [{ id: 'https://evidence.example/1' }] }, 'evidence');
+      await refused({ refreshService: { id: 'https://refresh.example/' } }, 'refreshService');
+      await refused({ credentialSchema: { id: 'https://schema.example/1.json' } }, 'credentialSchema');
+      await refused({ relatedResource: [{ id: 'https://www.w3.org/ns/credentials/v2' }] }, 'relatedResource');
+      await refused({ credentialSubject: {} }, 'credentialSubject');
+      await refused({ credentialStatus: { id: 'https ://not-a-url/4', type: 'X' } }, 'credentialStatus');
+      const resource = { id: 'https://www.w3.org/ns/credentials/v2', digestSRI: 'sha384-abc' };
+      await refused({ relatedResource: [resource, resource] }, 'relatedResource');
+    });
+
+    it('signs one related resource given as an object', async () => {
+      const resource = { id: 'https://www.w3.org/ns/credentials/v2', digestSRI: 'sha384-abc' };
+      const vc = await issue({ ...base, relatedResource: resource });
+      expect(vc.relatedResource).to.deep.equal(resource);
+    });
+  });
 });

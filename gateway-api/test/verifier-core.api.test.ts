@@ -130,7 +130,7 @@ describe('gateway: DCC verifier-core verifies what we issue and finds the issuer
   describe('every kind of credential the gateway signs with eddsa-rdfc-2022', () => {
     it("a school's Open Badges 3.0 achievement credential (POST /credentials/issue), its did:web key from the gateway", async () => {
       const vc = await issue(badgeRequest());
-      expect(vc.proof).to.include({ type: 'DataIntegrityProof', cryptosuite: 'eddsa-rdfc-2022' });
+      expect(vc.proof[0]).to.include({ type: 'DataIntegrityProof', cryptosuite: 'eddsa-rdfc-2022' });
       const { fetched } = await expectVerified('achievement credential', vc, 'school-gen');
       // The issuer's key came from its did:web document, served by the gateway. (verifier-core keeps
       // resolved DIDs for the life of the process: this is the first verification of this file.)

@@ -146,7 +146,10 @@ export async function verifyPresentation(
 ): Promise<VerificationResult> {
   return asResult(
     await call('POST', '/presentations/verify', {
-      body: { verifiablePresentation: vp, options: { challenge, domain, requireTrustedIssuer: true } },
+      body: {
+        verifiablePresentation: vp,
+        options: { challenge, domain, requireTrustedIssuer: true, requireHolderBinding: true },
+      },
     }),
   );
 }

@@ -105,7 +105,8 @@ export function renderCredential(
   const subject = subjectOf(form.content);
   const achievement = record(subject.achievement);
   const status = summary.status === undefined ? undefined : STATUS_KEYS[summary.status];
-  const cryptosuite = text(record(form.content.proof).cryptosuite);
+  const proof = Array.isArray(form.content.proof) ? (form.content.proof[0] as unknown) : form.content.proof;
+  const cryptosuite = text(record(proof).cryptosuite);
   const rows: [MessageKey, string | undefined][] = [
     ['labelName', summary.name],
     ['labelType', summary.types.join(', ')],

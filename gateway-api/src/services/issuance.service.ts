@@ -101,6 +101,12 @@ export class IssuanceService {
         'selective disclosure is offered for Data Integrity credentials only',
       );
     }
+    if (credential.credentialStatus !== undefined && usesOpenBadges(credential)) {
+      throw new DomainError(
+        'INVALID_ARGUMENT',
+        'credentialStatus: an Open Badges credential has one status entry, which the gateway sets',
+      );
+    }
     if (options.subjectId !== undefined) {
       const owner = await this.deps.vault.owner(options.subjectId);
       if (owner !== org.orgId)
@@ -179,11 +185,15 @@ export class IssuanceService {
       id,
       issuer: issuerProfile(org, credential),
       validFrom: credential.validFrom ?? now.toISOString(),
-      // One entry (Open Badges 3.0 allows no more): revocation, a bit every status-list checker
-      // reads correctly. Suspension is the ledger's to report (see README, status lists).
-      credentialStatus: revocationEntry(
-        statusListUrl(this.deps.publicUrl, slot.statusListId, 'revocation'),
-        slot.statusIndex,
+      // Our one entry (Open Badges 3.0 allows no more): revocation, a bit every status-list checker
+      // reads correctly. Suspension is the ledger's to report (see README, status lists). Entries
+      // the caller sent (not for Open Badges) are kept before it.
+      credentialStatus: withCallerEntries(
+        credential.credentialStatus,
+        revocationEntry(
+          statusListUrl(this.deps.publicUrl, slot.statusListId, 'revocation'),
+          slot.statusIndex,
+        ),
       ),
     };
     const { secured, digest } = await this.secure(org, unsigned, options, now);
@@ -282,7 +292,13 @@ export class IssuanceService {
         return { secured: signed as unknown as Record<string, unknown>, digest: credentialDigest(signed) };
       }
       const signed = await this.deps.signer.sign(unsigned, await this.deps.keys.current(org.orgId), now);
-      return { secured: signed.credential as unknown as Record<string, unknown>, digest: signed.digest };
+      const credential = signed.credential as unknown as Record<string, unknown>;
+      // Open Badges 3.0 / CLR 2.0 JSON Schemas want `proof` as an array; the digest is the same
+      // either way (see credentialDigest).
+      return {
+        secured: usesOpenBadges(unsigned) ? { ...credential, proof: [credential.proof] } : credential,
+        digest: signed.digest,
+      };
     } catch (error) {
       // Domain refusals, and JSON-LD errors that the HTTP layer answers as the caller's by their
       // library names without logging them, go on as they are.
@@ -327,17 +343,27 @@ function isJsonLdError(error: unknown): boolean {
   return error instanceof Error && (error.name.startsWith('jsonld.') || error.name === 'DocumentLoaderError');
 }
 
+function withCallerEntries(
+  given: unknown,
+  ours: Record<string, unknown>,
+): Record<string, unknown> | unknown[] {
+  if (given === undefined) return ours;
+  return [...(Array.isArray(given) ? given : [given]), ours];
+}
+
+/** Whether a credential lists an Open Badges 3.0 context (CLR 2.0 credentials do too). */
+function usesOpenBadges(credential: { '@context': readonly unknown[] }): boolean {
+  return credential['@context'].some((c) => typeof c === 'string' && c.startsWith(OB3_CONTEXT_PREFIX));
+}
+
 /** The issuer as a profile with the organisation's DID and names (Open Badges wants a Profile). */
 function issuerProfile(
   org: Organization,
   credential: IssueRequest['credential'],
 ): { id: string; [key: string]: unknown } {
   const given = typeof credential.issuer === 'object' ? credential.issuer : {};
-  const usesOb3 = credential['@context'].some(
-    (c) => typeof c === 'string' && c.startsWith(OB3_CONTEXT_PREFIX),
-  );
   return {
-    ...(usesOb3 ? { type: ['Profile'] } : {}),
+    ...(usesOpenBadges(credential) ? { type: ['Profile'] } : {}),
     name: org.name.zh,
     ...given,
     id: org.did,

@@ -318,9 +318,12 @@ export class VerificationService {
     input: unknown,
     challenge?: string,
     domain?: string,
-    options: VerifyOptions = {},
+    options: VerifyOptions & { requireHolderBinding?: boolean } = {},
   ): Promise<PresentationResult> {
     const asked = challenge !== undefined || domain !== undefined;
+    // Holder binding (the holder signed and is the subject of every credential) is validation, not
+    // verification (VC 2.0): demanded only when the caller asks, as our request/response flow does.
+    const bindingRequired = options.requireHolderBinding === true;
     const jwt = presentationJwtOf(input);
     let code: string | undefined;
     let message = '';
@@ -339,7 +342,7 @@ export class VerificationService {
       message = result.error?.message ?? '';
       holderBound = result.holderBound;
       credentials = result.credentials;
-    } else if (!asked && isRecord(input) && input['proof'] === undefined) {
+    } else if (!asked && !bindingRequired && isRecord(input) && input['proof'] === undefined) {
       unsigned = true;
       credentials = extractCredentials(input);
     } else {
@@ -377,14 +380,14 @@ export class VerificationService {
           ? invalid('holder-binding', `${code ?? ''}: ${message}`)
           : holderBound
             ? valid('holder-binding', 'signed by the holder, who is the subject of every credential')
-            : asked
+            : bindingRequired
               ? invalid(
                   'holder-binding',
                   'the holder did not sign, or is not the subject of every credential',
                 )
               : notChecked(
                   'holder-binding',
-                  'the holder signed but is not the subject of every credential; not required, no challenge was asked for',
+                  '未要求持有者绑定 / the holder is not bound to every credential; not required (options.requireHolderBinding)',
                 );
 
     const credentialResults =
@@ -392,12 +395,15 @@ export class VerificationService {
         ? []
         : await Promise.all(credentials.map((c) => this.verifyCredential(c, options)));
     const checks = [challengeCheck, holderCheck];
+    const optional = (c: CheckResult): boolean =>
+      c.status === 'not-checked' && !(c.check === 'challenge' ? asked : bindingRequired);
+    // VC 2.0 makes the credentials optional too; a holder binding needs at least one.
     const verified =
-      checks.every((c) => c.status === 'valid' || (!asked && c.status === 'not-checked')) &&
-      credentialResults.length > 0 &&
+      checks.every((c) => c.status === 'valid' || optional(c)) &&
+      (credentialResults.length > 0 || !bindingRequired) &&
       credentialResults.every((r) => r.verified);
     const outcome = !verified
-      ? credentialResults.length > 0 &&
+      ? (credentialResults.length > 0 || !bindingRequired) &&
         checks.every((c) => c.status !== 'invalid') &&
         credentialResults.every((r) => r.outcome !== 'invalid')
         ? 'untrusted-issuer'

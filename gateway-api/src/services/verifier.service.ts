@@ -203,7 +203,15 @@ export class VerifierService {
         throw new DomainError('INVALID_STATE', 'this verification request was already answered');
       if (this.expired(stored))
         throw new DomainError('INVALID_STATE', 'this verification request has expired');
-      const result = await this.services.verification.verifyPresentation(vp, stored.challenge, stored.domain);
+      // Our request/response flow: the student answers with credentials about themselves.
+      const result = await this.services.verification.verifyPresentation(
+        vp,
+        stored.challenge,
+        stored.domain,
+        {
+          requireHolderBinding: true,
+        },
+      );
       const bound = result.checks.every((c) => c.status === 'valid');
       if (!bound) return { stored: false, result };
       const answeredAt = this.services.now().toISOString();
@@ -253,6 +261,7 @@ export class VerifierService {
         vp,
         options.challenge,
         options.domain,
+        { requireHolderBinding: true },
       );
       result = checked;
       const bound = checked.checks.every((c) => c.status === 'valid');

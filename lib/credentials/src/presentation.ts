@@ -181,7 +181,7 @@ export async function verifyPresentationProof({
   const proofVerified = isRecord(result) && result.verified === true;
   const allCredentialsVerified = credentialResults.every((r) => r.verified);
 
-  const holder = typeof document.holder === 'string' ? document.holder : undefined;
+  const holder = idOf(document.holder);
   const signerController = proofVerified ? controllerOfVerifiedProof(result) : undefined;
   const holderBound =
     proofVerified &&

@@ -72,6 +72,13 @@ describe('credentialDigest', () => {
     expect(credentialDigest(withoutProof)).to.not.equal(expected);
   });
 
+  it('is the same for one proof written alone or as a one-item array, and differs for two proofs', () => {
+    const asArray = { ...signed, proof: [signed.proof] };
+    expect(credentialDigest(asArray)).to.equal(credentialDigest(signed));
+    const twoProofs = { ...signed, proof: [signed.proof, { ...signed.proof, proofValue: 'z2' }] };
+    expect(credentialDigest(twoProofs)).to.not.equal(credentialDigest(signed));
+  });
+
   it('does not depend on key order', () => {
     const reordered = reversedKeys(signed);
     expect(JSON.stringify(reordered)).to.not.equal(JSON.stringify(signed));

@@ -8,7 +8,34 @@ export const VC_V1_CONTEXT = 'https://www.w3.org/2018/credentials/v1';
 const ContextEntry = z.union([z.url(), z.record(z.string(), z.unknown())]);
 const IssuerRef = z.union([z.string().min(1), z.looseObject({ id: z.string().min(1) })]);
 
-const Subject = z.looseObject({ id: z.string().max(500).optional() });
+const Subject = z
+  .looseObject({ id: z.string().max(500).optional() })
+  .refine((s) => Object.keys(s).length > 0, { message: 'a credential subject may not be empty' });
+
+/** A string, or a JSON-LD language value object (`{"@value": "…", "@language": "zh"}`), or several. */
+const LanguageValue = z.looseObject({
+  '@value': z.string().max(2000),
+  '@language': z.string().max(35).optional(),
+});
+const TextValue = z.union([z.string().max(2000), LanguageValue, z.array(LanguageValue).min(1).max(20)]);
+
+/** An object VC 2.0 requires a `type` of (termsOfUse, evidence, refreshService, credentialStatus…). */
+const Typed = z.looseObject({
+  id: z.url().max(2000).optional(),
+  type: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+});
+const OneOrMore = <T extends z.ZodType>(item: T) => z.union([item, z.array(item).min(1).max(20)]);
+
+/** `relatedResource`: an id and the digest of what it names (VC 2.0 §5.3). */
+const RelatedResource = z
+  .looseObject({
+    id: z.string().min(1).max(2000),
+    digestSRI: z.string().min(1).optional(),
+    digestMultibase: z.string().min(1).optional(),
+  })
+  .refine((r) => r.digestSRI !== undefined || r.digestMultibase !== undefined, {
+    message: 'a related resource needs digestSRI or digestMultibase',
+  });
 
 /**
  * An unsigned credential as the gateway builds or receives it: as broad as VC 2.0 allows (the base
@@ -25,11 +52,22 @@ export const UnsignedCredential = z
       .union([CredentialType, z.array(CredentialType).min(1).max(10)])
       .transform((t) => (Array.isArray(t) ? t : [t])),
     issuer: IssuerRef.optional(),
-    name: z.string().max(500).optional(),
+    name: TextValue.optional(),
+    description: TextValue.optional(),
     validFrom: Timestamp.optional(),
     validUntil: Timestamp.optional(),
     credentialSubject: z.union([Subject, z.array(Subject).min(1).max(100)]),
-    credentialStatus: z.never().optional(),
+    /** Entries of the caller's own; the gateway adds its revocation entry (see IssuanceService). */
+    credentialStatus: OneOrMore(Typed).optional(),
+    credentialSchema: OneOrMore(Typed.extend({ id: z.string().min(1).max(2000) })).optional(),
+    termsOfUse: OneOrMore(Typed).optional(),
+    evidence: OneOrMore(Typed).optional(),
+    refreshService: OneOrMore(Typed).optional(),
+    relatedResource: OneOrMore(RelatedResource)
+      .refine((r) => !Array.isArray(r) || new Set(r.map((x) => x.id)).size === r.length, {
+        message: 'each related resource id may appear once',
+      })
+      .optional(),
     proof: z.never().optional(),
   })
   .refine((c) => c['@context'][0] === VC_V2_CONTEXT, {
@@ -102,6 +140,11 @@ export const VerifyPresentationRequest = z.object({
   options: VerifyOptions.extend({
     challenge: z.string().min(8).max(200).optional(),
     domain: z.string().min(1).max(200).optional(),
+    /**
+     * Demand holder binding: the presentation is signed by its holder, who is the subject of every
+     * credential in it (at least one). VC 2.0 leaves this to the verifier's policy.
+     */
+    requireHolderBinding: z.boolean().optional(),
   }).optional(),
 });
 

@@ -58,6 +58,8 @@ declare module '@digitalbazaar/ed25519-signature-2020' {
   /** The VC 1.1-era suite; used here to verify only (no signer), tests also sign with it. */
   export class Ed25519Signature2020 {
     constructor(options?: { signer?: Signer; date?: Date | string | null });
+    /** `Ed25519Signature2020`, the proof type it creates and matches. */
+    readonly type: string;
   }
 }
 
