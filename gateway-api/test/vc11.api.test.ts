@@ -108,4 +108,62 @@ describe('gateway: verifying VC 1.1 credentials (eddsa-rdfc-2022, Ed25519Signatu
       expect(res.body.outcome).to.equal('invalid');
     });
   });
+
+  describe('issuing VC 1.1 credentials (POST /credentials/issue)', () => {
+    const v11Request = (extra: Record<string, unknown> = {}) => ({
+      credential: {
+        '@context': ['https://www.w3.org/2018/credentials/v1'],
+        type: ['VerifiableCredential'],
+        issuer: 'did:web:edu.example.cn:orgs:school-gen',
+        credentialSubject: { id: 'did:example:learner' },
+        ...extra,
+      },
+    });
+    const school = (): string => gw.tokens['school-admin@school-gen'] ?? '';
+
+    it('signs one with issuanceDate and a status entry, and it verifies as trusted', async () => {
+      const vc = (await gw.step('POST', '/credentials/issue', school(), v11Request(), 201))
+        .verifiableCredential;
+      expect(vc).to.have.property('issuanceDate').that.is.a('string');
+      expect(vc).to.not.have.property('validFrom');
+      expect(vc['@context']).to.include('https://www.w3.org/ns/credentials/status/v1');
+      expect(vc.credentialStatus).to.include({ type: 'BitstringStatusListEntry' });
+      const res = await verify(vc);
+      expect(res.status, JSON.stringify(res.body)).to.equal(200);
+      expect(res.body).to.include({ verified: true, outcome: 'trusted' });
+    });
+
+    it('keeps expirationDate as the end of validity', async () => {
+      const vc = (
+        await gw.step(
+          'POST',
+          '/credentials/issue',
+          school(),
+          v11Request({ expirationDate: '2099-01-01T00:00:00Z' }),
+          201,
+        )
+      ).verifiableCredential;
+      expect(vc.expirationDate).to.equal('2099-01-01T00:00:00Z');
+      expect((await verify(vc)).body.verified).to.equal(true);
+    });
+
+    it('refuses VC 2.0 names in a VC 1.1 credential, and vc+jwt for one', async () => {
+      await gw.step(
+        'POST',
+        '/credentials/issue',
+        school(),
+        v11Request({ validFrom: '2026-01-01T00:00:00Z' }),
+        400,
+        'INVALID_ARGUMENT',
+      );
+      await gw.step(
+        'POST',
+        '/credentials/issue',
+        school(),
+        { ...v11Request(), options: { format: 'jwt' } },
+        400,
+        'INVALID_ARGUMENT',
+      );
+    });
+  });
 });

@@ -10,7 +10,9 @@ import {
   type Organization,
 } from '@edu-ledger/domain';
 import {
+  BITSTRING_STATUS_LIST_CONTEXT,
   CREDENTIAL_JWT_CLAIMS,
+  VC_V1_CONTEXT,
   credentialDigest,
   envelopeJwt,
   issueCredentialJwt,
@@ -93,6 +95,15 @@ export class IssuanceService {
       throw new DomainError(
         'INVALID_ARGUMENT',
         `a vc+jwt credential cannot carry a member named ${clash}: it is a JWT claim`,
+      );
+    }
+    if (
+      credential['@context'][0] === VC_V1_CONTEXT &&
+      (options.format === 'jwt' || options.selectiveDisclosure)
+    ) {
+      throw new DomainError(
+        'INVALID_ARGUMENT',
+        'a VC 1.1 credential is signed with eddsa-rdfc-2022 only (vc+jwt and ecdsa-sd-2023 are VC 2.0)',
       );
     }
     if (options.format === 'jwt' && options.selectiveDisclosure) {
@@ -180,11 +191,20 @@ export class IssuanceService {
   ): Promise<Prepared> {
     const { credential, options } = request;
     const id = credential.id ?? `urn:uuid:${randomUUID()}`;
+    // A VC 1.1 credential keeps its own names for the validity period, and needs the status list
+    // context for its status entry (VC 2.0's context defines those terms itself).
+    const v1 = credential['@context'][0] === VC_V1_CONTEXT;
     const unsigned = {
       ...credential,
+      ...(v1 && !credential['@context'].includes(BITSTRING_STATUS_LIST_CONTEXT)
+        ? { '@context': [...credential['@context'], BITSTRING_STATUS_LIST_CONTEXT] }
+        : {}),
       id,
-      issuer: issuerProfile(org, credential),
-      validFrom: credential.validFrom ?? now.toISOString(),
+      // VC 1.1's context defines no `name`: a 1.1 issuer is the DID alone unless the caller gave more.
+      issuer: v1 && typeof credential.issuer !== 'object' ? org.did : issuerProfile(org, credential),
+      ...(v1
+        ? { issuanceDate: credential.issuanceDate ?? now.toISOString() }
+        : { validFrom: credential.validFrom ?? now.toISOString() }),
       // Our one entry (Open Badges 3.0 allows no more): revocation, a bit every status-list checker
       // reads correctly. Suspension is the ledger's to report (see README, status lists). Entries
       // the caller sent (not for Open Badges) are kept before it.

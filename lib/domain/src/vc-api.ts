@@ -56,6 +56,9 @@ export const UnsignedCredential = z
     description: TextValue.optional(),
     validFrom: Timestamp.optional(),
     validUntil: Timestamp.optional(),
+    /** VC 1.1's names for the validity period (only with the VC 1.1 context). */
+    issuanceDate: Timestamp.optional(),
+    expirationDate: Timestamp.optional(),
     credentialSubject: z.union([Subject, z.array(Subject).min(1).max(100)]),
     /** Entries of the caller's own; the gateway adds its revocation entry (see IssuanceService). */
     credentialStatus: OneOrMore(Typed).optional(),
@@ -70,10 +73,20 @@ export const UnsignedCredential = z
       .optional(),
     proof: z.never().optional(),
   })
-  .refine((c) => c['@context'][0] === VC_V2_CONTEXT, {
-    message: `the first @context must be ${VC_V2_CONTEXT}`,
+  .refine((c) => c['@context'][0] === VC_V2_CONTEXT || c['@context'][0] === VC_V1_CONTEXT, {
+    message: `the first @context must be ${VC_V2_CONTEXT} (or ${VC_V1_CONTEXT} for VC 1.1)`,
     path: ['@context'],
   })
+  .refine(
+    (c) =>
+      c['@context'][0] === VC_V1_CONTEXT
+        ? c.validFrom === undefined && c.validUntil === undefined
+        : c.issuanceDate === undefined && c.expirationDate === undefined,
+    {
+      message: 'VC 2.0 names the validity period validFrom/validUntil, VC 1.1 issuanceDate/expirationDate',
+      path: ['@context'],
+    },
+  )
   .refine((c) => c.type.includes('VerifiableCredential'), {
     message: 'type must include VerifiableCredential',
     path: ['type'],
