@@ -169,6 +169,9 @@ export class CreditBankContract extends Contract {
       throw new DomainError('FORBIDDEN_ORG', 'credits are put forward by the institution that awarded them');
     const agreement = await readRecord(ctx, key(ctx, K.agreement, request.agreementId), Agreement);
     if (!agreement) throw new DomainError('NOT_FOUND', `no agreement ${request.agreementId}`);
+    // A request under an agreement the partner has not approved would hold the credit's
+    // once-per-target key for something the target cannot grant.
+    requireInForce(agreement, txTime(ctx));
     const mapping = agreement.mappings.find(
       (m) => m.fromOrg === earned.orgId && m.fromCourse === earned.courseId && m.toOrg === request.toOrg,
     );
@@ -220,16 +223,8 @@ export class CreditBankContract extends Contract {
     const now = txTime(ctx);
     if (request.approve) {
       const agreement = await readRecord(ctx, key(ctx, K.agreement, recognition.agreementId), Agreement);
-      if (!agreement || agreement.state !== 'effective') {
-        throw new DomainError(
-          'INVALID_STATE',
-          'the agreement is not effective (both institutions must approve it)',
-        );
-      }
-      const at = Date.parse(now);
-      if (at < Date.parse(agreement.validFrom) || at >= Date.parse(agreement.validUntil)) {
-        throw new DomainError('INVALID_STATE', 'the agreement is not in force');
-      }
+      if (!agreement) throw new DomainError('NOT_FOUND', `no agreement ${recognition.agreementId}`);
+      requireInForce(agreement, now);
       const already = (await listRecords(ctx, Recognition, K.recognition, recognition.learnerId))
         .filter((r) => r.agreementId === agreement.agreementId && r.state === 'approved')
         .reduce((sum, r) => sum + r.credits, 0);
@@ -281,5 +276,22 @@ export class CreditBankContract extends Contract {
       b.recognised += r.credits;
     }
     return canonicalJson({ learnerId, earned, recognitions, balance });
+  }
+}
+
+/** Refuses an agreement that both institutions have not approved, or whose validity window excludes `now`. */
+function requireInForce(agreement: Agreement, now: string): void {
+  if (agreement.state !== 'effective') {
+    throw new DomainError(
+      'INVALID_STATE',
+      `协议 ${agreement.agreementId} 尚未生效，须双方院校批准 / agreement ${agreement.agreementId} is not effective: both institutions must approve it`,
+    );
+  }
+  const at = Date.parse(now);
+  if (at < Date.parse(agreement.validFrom) || at >= Date.parse(agreement.validUntil)) {
+    throw new DomainError(
+      'INVALID_STATE',
+      `协议 ${agreement.agreementId} 不在有效期内 / agreement ${agreement.agreementId} is not in force (${agreement.validFrom} to ${agreement.validUntil})`,
+    );
   }
 }

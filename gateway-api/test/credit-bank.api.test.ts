@@ -105,17 +105,19 @@ describe('gateway: credit bank (学分银行)', function () {
       agreementId: 'gen-voc-2026',
     };
     await step('/credit-bank/recognitions', gen, request, 403, 'FORBIDDEN_ORG');
+    // Not effective yet: only the proposer approved, so nothing may be requested under it (and the
+    // credit's once-per-target key stays free).
+    const early = await step('/credit-bank/recognitions', voc, request, 409, 'INVALID_STATE');
+    expect(early.error.message).to.contain('gen-voc-2026 is not effective').and.to.contain('尚未生效');
+    const before = await gw.call('GET', `/credit-bank/learners/${LEARNER}`, { token: voc });
+    expect(before.body.recognitions, JSON.stringify(before.body)).to.deep.equal([]);
+
+    await step('/agreements/gen-voc-2026/approve', voc, undefined, 409, 'INVALID_STATE');
+    const effective = await step('/agreements/gen-voc-2026/approve', gen, undefined, 200);
+    expect(effective.record.state).to.equal('effective');
+
     const requested = await step('/credit-bank/recognitions', voc, request, 201);
     expect(requested.record).to.include({ credits: 2, toCourse: 'general-tech', state: 'requested' });
-
-    // Not effective yet: only one side approved.
-    await step(
-      '/credit-bank/recognitions/r-1/decision',
-      gen,
-      { learnerId: LEARNER, approve: true },
-      409,
-      'INVALID_STATE',
-    );
     await step(
       '/credit-bank/recognitions/r-1/decision',
       voc,
@@ -123,9 +125,6 @@ describe('gateway: credit bank (学分银行)', function () {
       403,
       'FORBIDDEN_ORG',
     );
-    await step('/agreements/gen-voc-2026/approve', voc, undefined, 409, 'INVALID_STATE');
-    const effective = await step('/agreements/gen-voc-2026/approve', gen, undefined, 200);
-    expect(effective.record.state).to.equal('effective');
 
     const approved = await step(
       '/credit-bank/recognitions/r-1/decision',

@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
 import { parseOrThrow, type Role } from '@edu-ledger/domain';
+import { withArrivalOrigin } from './arrival-origin.js';
 import { optionalPrincipal, requireRole } from './auth.js';
 import type { Principal } from '../stores/tokens.js';
 
@@ -25,12 +26,19 @@ export interface RouteSpec<S extends z.ZodType = z.ZodType> {
   /** Express path; `:name` segments become OpenAPI `{name}` parameters. */
   path: string;
   summary: string;
+  /** Longer prose for the OpenAPI document (how to authenticate, what the answer holds). */
+  description?: string;
   tag: string;
   /** `public`, or the roles allowed (401 without a token, 403 with another role). */
   access: 'public' | readonly Role[];
   body?: S;
-  /** Documented response schemas by status. */
-  responses?: Record<number, { description: string; schema?: z.ZodType }>;
+  /** Query parameters, documented; the handler parses `req.query` with the same schema. */
+  query?: z.ZodObject;
+  /**
+   * Documented responses by status: a zod schema for JSON bodies, or `contentType` for anything
+   * else (a PDF).
+   */
+  responses?: Record<number, { description: string; schema?: z.ZodType; contentType?: string }>;
   handle: (ctx: RouteContext<z.output<S>>) => Promise<RouteResult>;
 }
 
@@ -42,7 +50,8 @@ export function defineRoute<S extends z.ZodType>(spec: RouteSpec<S>): RouteSpec 
 export async function runRoute(spec: RouteSpec, req: Request, res: Response): Promise<void> {
   const principal = spec.access === 'public' ? optionalPrincipal(req) : requireRole(req, spec.access);
   const body: unknown = spec.body ? parseOrThrow(spec.body, req.body, 'request body') : undefined;
-  const result = await spec.handle({ req, res, body, principal });
+  // Holder proofs may name the gateway by the address the request came in on (see arrival-origin.ts).
+  const result = await withArrivalOrigin(req, () => spec.handle({ req, res, body, principal }));
   if (!res.headersSent) res.status(result.status).json(result.json);
 }
 

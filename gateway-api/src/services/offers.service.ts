@@ -1,6 +1,15 @@
 import { createHash, hkdfSync, randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { DomainError, IssueRequest, LocalisedText, OrgId, UnsignedCredential } from '@edu-ledger/domain';
+import {
+  DomainError,
+  IssueRequest,
+  LocalisedText,
+  OrgId,
+  UnsignedCredential,
+  VC_V1_CONTEXT,
+} from '@edu-ledger/domain';
+import { generateEd25519Key, issueCredential, type Credential } from '@edu-ledger/credentials';
+import { jsonLdRefusal } from '../http/jsonld-errors.js';
 import { Principal } from '../stores/tokens.js';
 import { seal, unseal } from '../stores/sealed.js';
 import { HolderProofs } from './holder-proof.js';
@@ -83,6 +92,9 @@ export interface OfferServiceOptions {
 
 const OFFER_ID = /^[A-Za-z0-9_-]{22}$/;
 
+/** Stands in for the holder's DID when an offer's credential is test-signed (any did:key will do). */
+const TRIAL_HOLDER = 'did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK';
+
 /**
  * Credential offers: an issuer prepares a credential without knowing the holder's DID and hands
  * the holder a one-time URL; the holder's wallet proves control of its did:key by signing the
@@ -129,6 +141,9 @@ export class OfferService {
     // The same checks issuance runs again on claim; running them now spares a holder an offer
     // that could never be claimed.
     const org = await this.services.issuance.checkRequest(principal, request, now);
+    // vc+jwt is signed as plain JSON; the Data Integrity formats process JSON-LD, whose faults
+    // (an unknown @context, an undeclared term) would otherwise surface only when the holder claims.
+    if (options.format !== 'jwt') await this.requireValidJsonLd(credential, org.did, now);
     const types = credential.type.filter((t) => t !== 'VerifiableCredential');
 
     const offerId = randomBytes(16).toString('base64url');
@@ -212,6 +227,35 @@ export class OfferService {
       return signed;
     } finally {
       this.claiming.delete(key);
+    }
+  }
+
+  /**
+   * Signs a copy of the offered credential with a throwaway key, as issuance will sign it for the
+   * holder: the same JSON-LD processing, so what it refuses is refused now, 400 naming the
+   * context URL or the term.
+   */
+  private async requireValidJsonLd(
+    credential: UnsignedCredential,
+    issuerDid: string,
+    now: Date,
+  ): Promise<void> {
+    const trial = {
+      ...credential,
+      issuer: credential.issuer ?? issuerDid,
+      ...(credential['@context'][0] === VC_V1_CONTEXT
+        ? { issuanceDate: credential.issuanceDate ?? now.toISOString() }
+        : {}),
+      // create() allows one subject only; the claim fills in the holder's DID.
+      credentialSubject: { ...(credential.credentialSubject as Record<string, unknown>), id: TRIAL_HOLDER },
+    } as unknown as Credential;
+    try {
+      const key = await generateEd25519Key({ controller: issuerDid });
+      await issueCredential({ credential: trial, key, documentLoader: this.services.documentLoader, now });
+    } catch (error) {
+      const refusal = jsonLdRefusal(error);
+      if (refusal !== undefined) throw new DomainError('INVALID_ARGUMENT', refusal);
+      throw error;
     }
   }
 

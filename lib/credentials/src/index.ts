@@ -92,3 +92,10 @@ export {
   VC_JWT_MEDIA_TYPE,
   VP_JWT_MEDIA_TYPE,
 } from './jwt.js';
+
+export {
+  describeJsonLdError,
+  echoable,
+  jsonLdErrorSubject,
+  type JsonLdErrorSubject,
+} from './jsonld-errors.js';

@@ -2,6 +2,7 @@ import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
 import { Ed25519Signature2020 } from '@digitalbazaar/ed25519-signature-2020';
 import { cryptosuite } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
 import { verifierFor } from './keys.js';
+import { describeJsonLdError } from './jsonld-errors.js';
 import { DocumentLoaderError } from './loader.js';
 import type { CryptosuiteName, ProofCheck, ProofError, ProofErrorCode, ProofPurposeTerm } from './model.js';
 import { errorMessage, isRecord, valuesOf } from './util.js';
@@ -145,7 +146,8 @@ function suiteFailure(error: unknown): ProofError {
   if (loaderError !== undefined) return failure(loaderError.code, loaderError.message);
   const message = errorMessage(error);
   // Canonicalisation (e.g. safe-mode rejections of undefined terms) fails before any signature math.
-  if (isJsonLdError(error) || message.includes('dateTimeStamp')) return failure('MALFORMED', message);
+  if (isJsonLdError(error)) return failure('MALFORMED', describeJsonLdError(error) ?? message);
+  if (message.includes('dateTimeStamp')) return failure('MALFORMED', message);
   return failure('SIGNATURE_INVALID', message);
 }
 
@@ -171,5 +173,6 @@ export function classifyThrown(error: unknown): ProofError {
   const loaderError = findLoaderError(error);
   if (loaderError !== undefined) return failure(loaderError.code, loaderError.message);
   const inner = isRecord(error) ? valuesOf(error.errors)[0] : undefined;
-  return failure('MALFORMED', errorMessage(inner ?? error));
+  const cause = inner ?? error;
+  return failure('MALFORMED', describeJsonLdError(cause) ?? errorMessage(cause));
 }
