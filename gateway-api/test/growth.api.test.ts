@@ -1,9 +1,19 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect } from 'chai';
-import { didKeyFromSeed } from '@edu-ledger/credentials';
+import { deriveCredential, didKeyFromSeed, type VerifiableCredential } from '@edu-ledger/credentials';
 import { startGateway, type Gateway } from './harness.js';
 
 const SECRET_TEXT = '在市级科技创新大赛中获一等奖';
+const STUDENT_NAME = '王芳';
+
+function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
 
 describe('gateway: student growth archive (学生成长档案)', function () {
   this.timeout(60_000);
@@ -21,7 +31,7 @@ describe('gateway: student growth archive (学生成长档案)', function () {
     const reg = await gw.call('POST', '/subjects', {
       token: gen,
       body: {
-        name: '王芳',
+        name: STUDENT_NAME,
         idNumber: '310101200901012345',
         studentNumber: 'G310101200901012345',
         birthDate: '2009-01-01',
@@ -176,6 +186,88 @@ describe('gateway: student growth archive (学生成长档案)', function () {
     expect(texts).not.to.include(SECRET_TEXT);
     const verify = await gw.call('POST', '/credentials/verify', { body: { verifiableCredential: vc } });
     expect(verify.status, JSON.stringify(verify.body)).to.equal(200);
+  });
+
+  async function expectVerified(verifiableCredential: unknown): Promise<void> {
+    const verify = await gw.call('POST', '/credentials/verify', { body: { verifiableCredential } });
+    expect(verify.status, JSON.stringify(verify.body)).to.equal(200);
+  }
+
+  it('names the student (from the vault) in term, archive and CLR reports, never in clear on the ledger or in the store', async () => {
+    const term = await step(
+      'POST',
+      `/archives/${subjectId}/reports`,
+      gen,
+      { term: '2026-S1', supersede: true },
+      201,
+    );
+    expect(term.verifiableCredential.credentialSubject).to.include({ id: holderDid, name: STUDENT_NAME });
+    await expectVerified(term.verifiableCredential);
+    const archive = await step('POST', `/archives/${subjectId}/reports`, gen, {}, 201);
+    // Checked before the CLR below supersedes (revokes) it.
+    await expectVerified(archive.verifiableCredential);
+    expect(archive.verifiableCredential.type).to.include('GrowthArchiveReport');
+    expect(archive.verifiableCredential.credentialSubject.name).to.equal(STUDENT_NAME);
+    const clr = await step(
+      'POST',
+      `/archives/${subjectId}/reports`,
+      gen,
+      { format: 'clr', supersede: true },
+      201,
+    );
+    expect(clr.verifiableCredential.type).to.include('ClrCredential');
+    expect(clr.verifiableCredential.credentialSubject.type).to.deep.equal(['ClrSubject']);
+    expect(clr.verifiableCredential.credentialSubject.name).to.equal(STUDENT_NAME);
+    await expectVerified(clr.verifiableCredential);
+    // The ledger anchors digests, and the gateway's copies are sealed under the student's key.
+    await gw.services.db.db.compactRange('\x00', '\xff');
+    const files = [...new Set([...filesUnder(gw.dataDir), ...(await gw.ledgerFiles())])];
+    const needles = [STUDENT_NAME, Buffer.from(STUDENT_NAME).toString('base64'), '\\u738b\\u82b3'];
+    const hits = files.flatMap((file) => {
+      const bytes = readFileSync(file);
+      return needles.filter((n) => bytes.includes(Buffer.from(n))).map((n) => `${n} in ${file}`);
+    });
+    for (const needle of needles)
+      if (gw.logLines.join('').includes(needle)) hits.push(`${needle} in the log`);
+    expect(hits).to.deep.equal([]);
+  });
+
+  it('lets the holder withhold the name from a selectively disclosed report, which still verifies', async () => {
+    const issued = await step(
+      'POST',
+      `/archives/${subjectId}/reports`,
+      gen,
+      { term: '2026-S1', selectiveDisclosure: true, supersede: true },
+      201,
+    );
+    const report = issued.verifiableCredential as VerifiableCredential;
+    expect(report.credentialSubject).to.include({ name: STUDENT_NAME });
+    // What edu-wallet discloses for one dimension: the subject's id, term and that dimension.
+    const withheld = await deriveCredential({
+      verifiableCredential: report,
+      selectivePointers: [
+        '/credentialSubject/id',
+        '/credentialSubject/term',
+        '/credentialSubject/dimensionResults/0',
+      ],
+      documentLoader: gw.services.documentLoader,
+    });
+    expect(withheld.credentialSubject).not.to.have.property('name');
+    expect(JSON.stringify(withheld)).not.to.contain(STUDENT_NAME);
+    const verify = await gw.call('POST', '/credentials/verify', { body: { verifiableCredential: withheld } });
+    expect(verify.status, JSON.stringify(verify.body)).to.equal(200);
+    expect(verify.body.outcome).to.equal('trusted');
+
+    const disclosed = await deriveCredential({
+      verifiableCredential: report,
+      selectivePointers: ['/credentialSubject/id', '/credentialSubject/name'],
+      documentLoader: gw.services.documentLoader,
+    });
+    expect(disclosed.credentialSubject).to.include({ name: STUDENT_NAME });
+    const verifyNamed = await gw.call('POST', '/credentials/verify', {
+      body: { verifiableCredential: disclosed },
+    });
+    expect(verifyNamed.status, JSON.stringify(verifyNamed.body)).to.equal(200);
   });
 
   it('moves custody on transfer (转学): request by the holder, acceptance by the receiver, history keeps both', async () => {

@@ -19,6 +19,8 @@ import type { Services } from '../services/index.js';
 import type { Principal } from '../stores/tokens.js';
 import { EntryContent } from '../services/growth.service.js';
 import { clrRequests, growthArchivePlan } from '../services/clr.js';
+import * as D from '@edu-ledger/domain';
+import * as Res from '../http/responses.js';
 
 const READERS: readonly Role[] = ['school-admin', 'teacher', 'bureau-admin', 'inspector', 'verifier'];
 const Slug = z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/);
@@ -38,6 +40,17 @@ const EntryBody = AddEntryRequest.omit({ subjectId: true, contentDigest: true })
   evidenceDigests: AddEntryRequest.shape.evidenceDigests.default([]),
   content: EntryContent,
 });
+
+/**
+ * A report names its student (VC 2.0's `name`), or an admissions officer sees only a DID. The
+ * name comes from the vault and goes into the signed credential alone: the ledger anchors its
+ * digest, and the gateway's copy is sealed under the student's key. It is not a mandatory
+ * selective-disclosure pointer, so the holder may withhold it from a derived copy.
+ */
+function withStudentName(request: D.IssueRequest, name: string): D.IssueRequest {
+  const subject = request.credential.credentialSubject as Record<string, unknown>;
+  return { ...request, credential: { ...request.credential, credentialSubject: { ...subject, name } } };
+}
 
 /** Student growth archives (学生成长档案): dimension sets, entries, transfer, consent, report credentials. */
 export function growthRoutes(services: Services): RouteSpec[] {
@@ -65,6 +78,12 @@ export function growthRoutes(services: Services): RouteSpec[] {
       summary: 'Growth-archive dimension sets configured by the bureau, with bilingual labels',
       tag: 'growth',
       access: 'public',
+      responses: {
+        200: {
+          description: 'Every dimension set',
+          schema: z.object({ dimensionSets: z.array(D.DimensionSet) }),
+        },
+      },
       handle: async () => ({ status: 200, json: { dimensionSets: await dimensionSets() } }),
     }),
     defineRoute({
@@ -74,6 +93,7 @@ export function growthRoutes(services: Services): RouteSpec[] {
       tag: 'growth',
       access: ['bureau-admin'],
       body: DefineDimensionSetRequest,
+      responses: { 201: { description: 'Defined', schema: Res.submitted(D.DimensionSet) } },
       handle: async ({ body, principal }) => ({
         status: 201,
         json: await submit(principal, 'growth:DefineDimensionSet', body),
@@ -86,6 +106,7 @@ export function growthRoutes(services: Services): RouteSpec[] {
       tag: 'growth',
       access: ['school-admin'],
       body: z.object({ subjectId: SubjectId, dimensionSetId: Slug }),
+      responses: { 201: { description: 'Opened', schema: Res.submitted(D.GrowthArchive) } },
       handle: async ({ body, principal }) => {
         await services.vault.owner(body.subjectId);
         return { status: 201, json: await submit(principal, 'growth:OpenArchive', body) };
@@ -99,6 +120,12 @@ export function growthRoutes(services: Services): RouteSpec[] {
       tag: 'growth',
       access: ['school-admin', 'teacher'],
       body: EntryBody,
+      responses: {
+        201: {
+          description: 'Recorded (the text sealed in the vault, its digest on the ledger)',
+          schema: Res.JsonObject,
+        },
+      },
       handle: async ({ req, body, principal }) => ({
         status: 201,
         json: await services.growth.addEntry(who(principal), subjectParam(param(req, 'subjectId')), body),
@@ -111,6 +138,9 @@ export function growthRoutes(services: Services): RouteSpec[] {
         'Read an archive: holding school and bureau see all, a consented organisation the consented dimensions',
       tag: 'growth',
       access: READERS,
+      responses: {
+        200: { description: 'The archive with the entries the caller may see', schema: Res.JsonObject },
+      },
       handle: async ({ req, principal }) => ({
         status: 200,
         json: await services.growth.read(who(principal), subjectParam(param(req, 'subjectId'))),
@@ -123,6 +153,7 @@ export function growthRoutes(services: Services): RouteSpec[] {
       tag: 'growth',
       access: ['school-admin'],
       body: z.object({ toSchoolId: OrgId }),
+      responses: { 200: { description: 'Transfer requested', schema: Res.submitted(D.GrowthArchive) } },
       handle: async ({ req, body, principal }) => ({
         status: 200,
         json: await submit(principal, 'growth:RequestTransfer', {
@@ -137,6 +168,7 @@ export function growthRoutes(services: Services): RouteSpec[] {
       summary: 'Accept a pending transfer (receiving school); custody history keeps both schools',
       tag: 'growth',
       access: ['school-admin'],
+      responses: { 200: { description: 'Transfer accepted', schema: Res.submitted(D.GrowthArchive) } },
       handle: async ({ req, principal }) => ({
         status: 200,
         json: await submit(principal, 'growth:AcceptTransfer', {
@@ -151,6 +183,7 @@ export function growthRoutes(services: Services): RouteSpec[] {
       tag: 'growth',
       access: ['school-admin'],
       body: GrantConsentRequest.omit({ subjectId: true }),
+      responses: { 201: { description: 'Granted', schema: Res.submitted(D.Consent) } },
       handle: async ({ req, body, principal }) => ({
         status: 201,
         json: await submit(principal, 'growth:GrantConsent', {
@@ -165,6 +198,7 @@ export function growthRoutes(services: Services): RouteSpec[] {
       summary: 'Revoke a consent',
       tag: 'growth',
       access: ['school-admin'],
+      responses: { 200: { description: 'Revoked', schema: Res.submitted(D.Consent) } },
       handle: async ({ req, principal }) => {
         const consentId = Slug.safeParse(param(req, 'consentId'));
         if (!consentId.success) throw new DomainError('INVALID_ARGUMENT', 'not a consent id');
@@ -200,6 +234,7 @@ export function growthRoutes(services: Services): RouteSpec[] {
          */
         format: z.enum(['report', 'clr']).optional(),
       }),
+      responses: { 201: { description: 'Signed and anchored', schema: Res.IssuedCredential } },
       handle: async ({ req, body, principal }) => {
         const caller = who(principal);
         const subjectId = subjectParam(param(req, 'subjectId'));
@@ -236,7 +271,9 @@ export function growthRoutes(services: Services): RouteSpec[] {
             results,
           });
           const { parts, whole } = clrRequests(plan, { holderDid, subjectId, eduContext: EDU_CONTEXT });
-          const verifiableCredential = await services.issuance.issueBundle(caller, parts, whole, issuedFor);
+          const named = (signedParts: Parameters<typeof whole>[0]) =>
+            withStudentName(whole(signedParts), person.data.name);
+          const verifiableCredential = await services.issuance.issueBundle(caller, parts, named, issuedFor);
           return { status: 201, json: { verifiableCredential } };
         }
         const type = body.term ? 'GrowthTermReport' : 'GrowthArchiveReport';
@@ -251,6 +288,8 @@ export function growthRoutes(services: Services): RouteSpec[] {
                 : '学生成长档案报告 Growth archive report',
               credentialSubject: {
                 id: holderDid,
+                // See withStudentName: from the vault, signed into the credential only.
+                name: person.data.name,
                 ...(body.term ? { term: body.term } : {}),
                 dimensionResults: results,
               },
