@@ -1,4 +1,6 @@
 import express, { type Express, type RequestHandler } from 'express';
+import helmet from 'helmet';
+import swaggerUi from 'swagger-ui-express';
 import { DEFAULT_RATE_LIMITS, type RateLimits } from './config.js';
 import type { Logger } from './logger.js';
 import { authenticate } from './http/auth.js';
@@ -15,6 +17,7 @@ import {
   securityHeaders,
 } from './http/security-headers.js';
 import { auditRoutes } from './routes/audit.routes.js';
+import { certificateRoutes } from './routes/certificates.routes.js';
 import { contextRoutes } from './routes/contexts.routes.js';
 import { creditBankRoutes } from './routes/credit-bank.routes.js';
 import { credentialRoutes } from './routes/credentials.routes.js';
@@ -23,10 +26,12 @@ import { holderRoutes } from './routes/holder.routes.js';
 import { inspectionRoutes } from './routes/inspection.routes.js';
 import { pdRoutes } from './routes/pd.routes.js';
 import { registryRoutes } from './routes/registry.routes.js';
+import { sessionRoutes } from './routes/session.routes.js';
 import { ledgerRoutes } from './routes/ledger.routes.js';
 import { offerRoutes } from './routes/offers.routes.js';
 import { subjectRoutes } from './routes/subjects.routes.js';
 import { verifierRoutes } from './routes/verifier.routes.js';
+import { shareRoutes } from './routes/shares.routes.js';
 import type { Services } from './services/index.js';
 
 export interface AppOptions {
@@ -41,6 +46,7 @@ export interface AppOptions {
 
 export function allRoutes(services: Services): RouteSpec[] {
   return [
+    ...certificateRoutes(services),
     ...credentialRoutes(services),
     ...subjectRoutes(services),
     ...ledgerRoutes(services),
@@ -52,8 +58,10 @@ export function allRoutes(services: Services): RouteSpec[] {
     ...pdRoutes(services),
     ...offerRoutes(services),
     ...verifierRoutes(services),
+    ...shareRoutes(services),
     ...contextRoutes(),
     ...registryRoutes(services),
+    ...sessionRoutes(services),
   ];
 }
 
@@ -86,6 +94,21 @@ export function createApp({
   app.get('/openapi.json', mayCache, (_req, res) => {
     res.json(document);
   });
+  // Interactive docs (Swagger UI) over the same document. Scripts only from this origin; Swagger UI
+  // sets inline styles as it renders, so styles alone may be inline.
+  const docsPolicy = helmet.contentSecurityPolicy({
+    useDefaults: false,
+    directives: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'", "'unsafe-inline'"],
+      imgSrc: ["'self'", 'data:'],
+      objectSrc: ["'none'"],
+      baseUri: ["'none'"],
+      frameAncestors: ["'none'"],
+    },
+  });
+  app.use('/docs', docsPolicy, swaggerUi.serve, swaggerUi.setup(document));
   for (const mount of staticMounts) app.use(mount.path, pageSecurityPolicy(), express.static(mount.dir));
   app.use(notFoundHandler);
   app.use(errorHandler(logger));

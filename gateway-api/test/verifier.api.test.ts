@@ -123,6 +123,15 @@ describe('gateway: verification requests and receipts', function () {
       token: verifier,
     });
     expect(unknown.status).to.equal(404);
+
+    // Anyone holding the link (the holder's wallet) reads the request and its state, never the answer.
+    const byLink = await gw.call('GET', `/verification-requests/${request.id}`);
+    expect(byLink.status).to.equal(200);
+    expect(byLink.body).to.deep.equal({ request, status: 'answered' });
+    const school = await gw.call('GET', `/verification-requests/${request.id}`, {
+      token: gw.tokens['school-admin@school-gen'],
+    });
+    expect(school.status).to.equal(403);
   });
 
   it('stores requests in their own sublevel, and refuses answers once a request has expired', async () => {

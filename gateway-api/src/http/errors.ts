@@ -1,4 +1,4 @@
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { DomainError, bilingual, findErrorCode, type ErrorCode } from '@edu-ledger/domain';
 import { RecordIntegrityError } from '@edu-ledger/ledger-port';
 import type { Logger } from '../logger.js';
@@ -32,20 +32,99 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   INTERNAL: 500,
 };
 
-/** Codes the gateway answers with: the domain's stable codes. */
-export type GatewayErrorCode = ErrorCode;
+/**
+ * Codes the gateway answers with: the domain's stable codes, and its own for refusals no ledger
+ * layer makes (a certificate that cannot be printed here).
+ */
+export type GatewayErrorCode = ErrorCode | 'CERTIFICATE_UNAVAILABLE';
 
 export interface ErrorEnvelope {
   error: { code: string; message: string; transactionId?: string };
 }
 
-/** The error envelope; its message is in Chinese and English (see `bilingual`). */
-export function envelope(code: GatewayErrorCode, message: string): ErrorEnvelope {
-  return { error: { code, message: bilingual(code, message) } };
+/** The language of error messages the caller asked for; `both` without an Accept-Language header. */
+export type MessageLanguage = 'both' | 'zh' | 'en';
+
+/**
+ * Reads `Accept-Language` (with its q-values, via express): Chinese (`zh`, `zh-CN`, …) keeps the
+ * bilingual message as it always was, English (`en`, `en-GB`, …) gets English only. No header, or
+ * neither language, keeps both.
+ */
+export function messageLanguage(req: Request): MessageLanguage {
+  if (!req.get('accept-language')) return 'both';
+  const best = req.acceptsLanguages('zh', 'en');
+  return best === 'en' ? 'en' : best === 'zh' ? 'zh' : 'both';
 }
 
-export const notFoundHandler: RequestHandler = (_req, res) => {
-  res.status(404).json(envelope('NOT_FOUND', '没有这个接口 / no such route'));
+/** What each code means in English, for an English-only answer with no detail of its own. */
+const ERROR_SUMMARY_EN: Readonly<Record<ErrorCode, string>> = {
+  INVALID_ARGUMENT: 'invalid request',
+  UNAUTHENTICATED: 'not authenticated',
+  FORBIDDEN_ROLE: 'your role may not do this',
+  FORBIDDEN_ORG: 'your organisation may not handle this record',
+  NOT_ACCREDITED: 'the organisation is not accredited for this credential type',
+  NOT_FOUND: 'not found',
+  ORG_NOT_FOUND: 'organisation not registered',
+  KEY_NOT_FOUND: 'key not registered',
+  CREDENTIAL_NOT_FOUND: 'credential not anchored',
+  SUBJECT_NOT_FOUND: 'person not registered',
+  ALREADY_EXISTS: 'already exists',
+  INVALID_STATE: "the record's state does not allow this",
+  STATUS_TRANSITION_FORBIDDEN: 'status change not allowed',
+  ISSUER_MISMATCH: 'only the issuer may do this',
+  MVCC_READ_CONFLICT: 'concurrent write conflict, retry',
+  LEDGER_UNAVAILABLE: 'ledger unavailable',
+  COMMIT_OUTCOME_UNKNOWN: 'transaction outcome unknown; read it back or retry with the same id',
+  TX_INVALID: 'the transaction failed ledger validation',
+  RATE_LIMITED: 'too many requests',
+  SUBJECT_KEY_DESTROYED: "this person's data has been erased as requested",
+  INTERNAL: 'internal error',
+};
+
+const HAS_CHINESE = /[\u3400-\u9fff]/;
+const isErrorCode = (code: string): code is ErrorCode => Object.hasOwn(ERROR_SUMMARY_EN, code);
+
+/**
+ * The English part of a detail: a detail written `中文 / English` keeps what follows its Chinese
+ * half; an English detail (even one quoting a Chinese term) stays whole.
+ */
+function englishOnly(code: GatewayErrorCode, detail: string): string {
+  const [first, ...rest] = detail.split(' / ');
+  if (rest.length > 0 && first !== undefined && HAS_CHINESE.test(first)) return rest.join(' / ');
+  if (detail.length > 0) return detail;
+  return isErrorCode(code) ? ERROR_SUMMARY_EN[code] : code;
+}
+
+/**
+ * The error envelope. Its message is in Chinese and English (see `bilingual`) unless the caller
+ * asked for English only; the code is the same in every language.
+ */
+export function envelope(
+  code: GatewayErrorCode,
+  message: string,
+  language: MessageLanguage = 'both',
+): ErrorEnvelope {
+  if (language === 'en') return { error: { code, message: englishOnly(code, message) } };
+  return { error: { code, message: isErrorCode(code) ? bilingual(code, message) : message } };
+}
+
+/**
+ * A refusal decided by the gateway itself, with a status and code of its own (a 503 when the
+ * certificate font is not installed). Its message is written in both languages.
+ */
+export class GatewayRefusal extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: GatewayErrorCode,
+    readonly detail: string,
+  ) {
+    super(`${code}: ${detail}`);
+    this.name = 'GatewayRefusal';
+  }
+}
+
+export const notFoundHandler: RequestHandler = (req, res) => {
+  res.status(404).json(envelope('NOT_FOUND', '没有这个接口 / no such route', messageLanguage(req)));
 };
 
 const RECORD_INTEGRITY_MESSAGE =
@@ -94,6 +173,9 @@ export function refusalFor(error: unknown, submittedBody: boolean): Refusal | un
   if (error instanceof DomainError) {
     return { status: HTTP_STATUS[error.code], code: error.code, message: error.detail };
   }
+  if (error instanceof GatewayRefusal) {
+    return { status: error.status, code: error.code, message: error.detail };
+  }
   const jsonLd = submittedBody ? jsonLdRefusal(error) : undefined;
   if (jsonLd !== undefined) return { status: 400, code: 'INVALID_ARGUMENT', message: jsonLd };
   const status = clientStatus(error);
@@ -130,10 +212,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     }
     const refusal = refusalFor(error, req.body !== undefined && req.method !== 'GET');
     if (refusal) {
-      res.status(refusal.status).json(envelope(refusal.code, refusal.message));
+      res.status(refusal.status).json(envelope(refusal.code, refusal.message, messageLanguage(req)));
       return;
     }
     logger.error({ err: error, path: req.path }, 'unhandled error');
-    res.status(500).json(envelope('INTERNAL', '内部错误 / internal error'));
+    res.status(500).json(envelope('INTERNAL', '内部错误 / internal error', messageLanguage(req)));
   };
 }

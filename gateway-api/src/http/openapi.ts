@@ -9,25 +9,54 @@ function jsonSchema(schema: z.ZodType): unknown {
   return z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'openapi-3.0' });
 }
 
+/** A documented response's content: its zod schema as JSON, or its non-JSON media type (a PDF). */
+function responseContent(response: { schema?: z.ZodType; contentType?: string }): Record<string, unknown> {
+  if (response.contentType) {
+    return { content: { [response.contentType]: { schema: { type: 'string', format: 'binary' } } } };
+  }
+  return response.schema ? { content: { 'application/json': { schema: jsonSchema(response.schema) } } } : {};
+}
+
+/** One query parameter per key of the route's query schema. */
+function queryParameters(route: RouteSpec): Record<string, unknown>[] {
+  if (!route.query) return [];
+  return Object.entries(route.query.shape).map(([name, schema]) => {
+    const json = jsonSchema(schema as z.ZodType) as Record<string, unknown>;
+    const { description, ...rest } = json;
+    return {
+      name,
+      in: 'query',
+      required: !(schema as z.ZodType).safeParse(undefined).success,
+      ...(typeof description === 'string' ? { description } : {}),
+      schema: rest,
+    };
+  });
+}
+
+/** The route's own prose, then who may call it. */
+function operationDescription(route: RouteSpec): { description?: string } {
+  const roles = route.access === 'public' ? undefined : `Roles: ${route.access.join(', ')}`;
+  const text = [route.description, roles].filter((part) => part !== undefined).join('\n\n');
+  return text ? { description: text } : {};
+}
+
 /** OpenAPI 3.1 generated from the same route declarations and zod schemas the server uses. */
 export function openApiDocument(routes: readonly RouteSpec[], serverUrl: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
     const path = route.path.replace(/:([A-Za-z]+)/g, '{$1}');
-    const parameters = [...route.path.matchAll(/:([A-Za-z]+)/g)].map((m) => ({
-      name: m[1],
-      in: 'path',
-      required: true,
-      schema: { type: 'string' },
-    }));
+    const parameters = [
+      ...[...route.path.matchAll(/:([A-Za-z]+)/g)].map((m) => ({
+        name: m[1],
+        in: 'path',
+        required: true,
+        schema: { type: 'string' },
+      })),
+      ...queryParameters(route),
+    ];
     const responses: Record<string, unknown> = {};
     for (const [status, response] of Object.entries(route.responses ?? { 200: { description: 'OK' } })) {
-      responses[status] = {
-        description: response.description,
-        ...(response.schema
-          ? { content: { 'application/json': { schema: jsonSchema(response.schema) } } }
-          : {}),
-      };
+      responses[status] = { description: response.description, ...responseContent(response) };
     }
     const errorContent = { content: { 'application/json': { schema: jsonSchema(ErrorEnvelope) } } };
     responses['400'] ??= { description: 'Invalid request (INVALID_ARGUMENT)', ...errorContent };
@@ -46,9 +75,8 @@ export function openApiDocument(routes: readonly RouteSpec[], serverUrl: string)
       summary: route.summary,
       tags: [route.tag],
       ...(parameters.length ? { parameters } : {}),
-      ...(route.access === 'public'
-        ? {}
-        : { security: [{ bearer: [] }], description: `Roles: ${route.access.join(', ')}` }),
+      ...operationDescription(route),
+      ...(route.access === 'public' ? {} : { security: [{ bearer: [] }] }),
       ...(route.body
         ? {
             requestBody: {
@@ -61,7 +89,13 @@ export function openApiDocument(routes: readonly RouteSpec[], serverUrl: string)
     };
   }
   paths['/openapi.json'] = {
-    get: { summary: 'This document', tags: ['system'], responses: { 200: { description: 'OpenAPI 3.1' } } },
+    get: {
+      summary: 'This document',
+      tags: ['system'],
+      responses: {
+        200: { description: 'OpenAPI 3.1', content: { 'application/json': { schema: { type: 'object' } } } },
+      },
+    },
   };
   return {
     openapi: '3.1.0',

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import type { RateLimits } from '../config.js';
-import { envelope } from './errors.js';
+import { envelope, messageLanguage } from './errors.js';
 import type { RouteSpec } from './route.js';
 
 const MESSAGE = '请求过于频繁，请稍后再试 / too many requests; retry after the time in Retry-After';
@@ -39,8 +39,8 @@ function limiter(
     // Keys are derived above (IPv6 subnets included); the library's start-up checks would only
     // warn about a custom key generator.
     validate: false,
-    handler: (_req, res) => {
-      res.status(429).json(envelope('RATE_LIMITED', MESSAGE));
+    handler: (req, res) => {
+      res.status(429).json(envelope('RATE_LIMITED', MESSAGE, messageLanguage(req)));
     },
   });
 }

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { AUDIT_KINDS, DomainError, OrgId } from '@edu-ledger/domain';
 import { defineRoute, param, type RouteSpec } from '../http/route.js';
 import type { Services } from '../services/index.js';
+import * as D from '@edu-ledger/domain';
+import * as Res from '../http/responses.js';
 
 const AuditParams = z.object({
   kind: z.enum(AUDIT_KINDS).optional(),
@@ -68,6 +70,18 @@ export function auditRoutes(services: Services): RouteSpec[] {
       summary: 'Every record of one school by kind, with history, plus the ledger chain check (inspectors)',
       tag: 'audit',
       access: ['inspector', 'bureau-admin'],
+      responses: {
+        200: {
+          description: "The school's records",
+          schema: z.object({
+            organization: D.Organization,
+            chain: Res.ChainCheckResult,
+            records: z.array(z.unknown()),
+            overdueActions: z.unknown(),
+            bookmark: z.string(),
+          }),
+        },
+      },
       handle: async ({ req, principal }) => {
         const orgId = OrgId.safeParse(param(req, 'orgId'));
         const params = AuditParams.safeParse(req.query);

@@ -34,6 +34,7 @@ export function contextRoutes(): RouteSpec[] {
       responses: {
         200: {
           description: 'The context document (application/ld+json), byte for byte the bundled edu-v1.json',
+          contentType: 'application/ld+json',
         },
         304: { description: 'Not modified (If-None-Match matched the ETag)' },
       },

@@ -8,7 +8,10 @@ import {
   VerificationResult,
   VerifyCredentialRequest,
   VerifyPresentationRequest,
+  CredentialStatusRecord,
+  StatusHistoryEntry,
 } from '@edu-ledger/domain';
+import * as Res from '../http/responses.js';
 import { defineRoute, param, type RouteSpec } from '../http/route.js';
 import type { Services } from '../services/index.js';
 
@@ -64,8 +67,8 @@ export function credentialRoutes(services: Services): RouteSpec[] {
       access: 'public',
       body: VerifyPresentationRequest,
       responses: {
-        200: { description: 'Presentation and all credentials verified' },
-        400: { description: 'A check failed; each is named' },
+        200: { description: 'Presentation and all credentials verified', schema: Res.PresentationResult },
+        400: { description: 'A check failed; each is named', schema: Res.PresentationResult },
       },
       handle: async ({ body }) => {
         const result = await services.verification.verifyPresentation(
@@ -85,7 +88,14 @@ export function credentialRoutes(services: Services): RouteSpec[] {
       access: ISSUER_ROLES,
       body: UpdateStatusRequest,
       responses: {
-        200: { description: 'Status changed on the ledger' },
+        200: {
+          description: 'Status changed on the ledger',
+          schema: z.object({
+            record: CredentialStatusRecord,
+            txId: z.string(),
+            blockNumber: z.number().int(),
+          }),
+        },
         409: { description: 'Transition not allowed', schema: Envelope },
       },
       handle: async ({ body, principal }) => {
@@ -107,6 +117,12 @@ export function credentialRoutes(services: Services): RouteSpec[] {
       summary: 'Every status a credential has had, with transactions',
       tag: 'credentials',
       access: 'public',
+      responses: {
+        200: {
+          description: 'Oldest first',
+          schema: z.object({ credentialId: CredentialId, history: z.array(StatusHistoryEntry) }),
+        },
+      },
       handle: async ({ req }) => {
         const id = CredentialId.safeParse(param(req, 'id'));
         if (!id.success) throw new DomainError('INVALID_ARGUMENT', 'id must be a credential id (a URL)');
@@ -122,6 +138,7 @@ export function credentialRoutes(services: Services): RouteSpec[] {
       summary: 'The stored copy of a credential this organisation issued (decrypted for its staff)',
       tag: 'credentials',
       access: ISSUER_ROLES,
+      responses: { 200: { description: 'The stored copy, decrypted', schema: Res.IssuedCredential } },
       handle: async ({ req, principal }) => {
         const id = CredentialId.safeParse(param(req, 'id'));
         if (!id.success) throw new DomainError('INVALID_ARGUMENT', 'id must be a credential id (a URL)');
@@ -141,6 +158,7 @@ export function credentialRoutes(services: Services): RouteSpec[] {
       summary: 'A signed BitstringStatusListCredential derived from the ledger',
       tag: 'credentials',
       access: 'public',
+      responses: { 200: { description: 'BitstringStatusListCredential (VC 2.0)', schema: Res.JsonObject } },
       handle: async ({ req, res }) => {
         const json = await services.status.statusListCredential(param(req, 'id'));
         // As long as the list's own `ttl`, as the Bitstring Status List spec asks.

@@ -21,6 +21,8 @@ import { defineRoute, param, type RouteSpec } from '../http/route.js';
 import type { Services } from '../services/index.js';
 import type { Principal } from '../stores/tokens.js';
 import { clrRequests, creditStatementPlan } from '../services/clr.js';
+import * as D from '@edu-ledger/domain';
+import * as Res from '../http/responses.js';
 
 const STAFF: readonly Role[] = ['school-admin', 'teacher', 'bureau-admin'];
 const Slug = z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/);
@@ -51,6 +53,7 @@ export function creditBankRoutes(services: Services): RouteSpec[] {
       tag: 'credit-bank',
       access: ['school-admin'],
       body: DefineCourseRequest,
+      responses: { 201: { description: 'Defined', schema: Res.submitted(D.Course) } },
       handle: async ({ body, principal }) => ({
         status: 201,
         json: await submit(principal, 'creditbank:DefineCourse', body),
@@ -62,6 +65,7 @@ export function creditBankRoutes(services: Services): RouteSpec[] {
       summary: "An institution's course catalogue",
       tag: 'credit-bank',
       access: 'public',
+      responses: { 200: { description: 'One page', schema: Res.paged('courses', D.Course) } },
       handle: async ({ req }) => {
         const orgId = pathParam(OrgId, param(req, 'orgId'), 'organisation id');
         const raw = await services.chaincode.evaluateText(
@@ -79,6 +83,7 @@ export function creditBankRoutes(services: Services): RouteSpec[] {
       tag: 'credit-bank',
       access: ['school-admin'],
       body: ProposeAgreementRequest,
+      responses: { 201: { description: 'Proposed', schema: Res.submitted(D.Agreement) } },
       handle: async ({ body, principal }) => ({
         status: 201,
         json: await submit(principal, 'creditbank:ProposeAgreement', body),
@@ -90,6 +95,7 @@ export function creditBankRoutes(services: Services): RouteSpec[] {
       summary: 'Approve an agreement as the partner institution; it then takes effect',
       tag: 'credit-bank',
       access: ['school-admin'],
+      responses: { 200: { description: 'Approved', schema: Res.submitted(D.Agreement) } },
       handle: async ({ req, principal }) => ({
         status: 200,
         json: await submit(principal, 'creditbank:ApproveAgreement', {
@@ -103,6 +109,7 @@ export function creditBankRoutes(services: Services): RouteSpec[] {
       summary: 'One agreement with its approvals',
       tag: 'credit-bank',
       access: STAFF,
+      responses: { 200: { description: 'The agreement', schema: D.Agreement } },
       handle: async ({ req, principal }) => ({
         status: 200,
         json: await services.records.query(who(principal), 'creditbank:GetAgreement', {
@@ -117,6 +124,7 @@ export function creditBankRoutes(services: Services): RouteSpec[] {
       tag: 'credit-bank',
       access: ['school-admin', 'teacher'],
       body: RecordEarnedCreditRequest,
+      responses: { 201: { description: 'Recorded', schema: Res.submitted(D.EarnedCredit) } },
       handle: async ({ body, principal }) => ({
         status: 201,
         json: await submit(principal, 'creditbank:RecordEarnedCredit', body),
@@ -130,6 +138,7 @@ export function creditBankRoutes(services: Services): RouteSpec[] {
       tag: 'credit-bank',
       access: ['school-admin', 'teacher'],
       body: RequestRecognitionRequest,
+      responses: { 201: { description: 'Requested', schema: Res.submitted(D.Recognition) } },
       handle: async ({ body, principal }) => ({
         status: 201,
         json: await submit(principal, 'creditbank:RequestRecognition', body),
@@ -171,6 +180,7 @@ export function creditBankRoutes(services: Services): RouteSpec[] {
         /** Revoke this record's live credential (reason superseded) and issue this one in its place. */
         supersede: z.boolean().optional(),
       }),
+      responses: { 201: { description: 'Signed and anchored', schema: Res.IssuedCredential } },
       handle: async ({ req, body, principal }) => {
         const caller = who(principal);
         const recognitionId = pathParam(Slug, param(req, 'id'), 'recognition id');
@@ -227,6 +237,7 @@ export function creditBankRoutes(services: Services): RouteSpec[] {
       tag: 'credit-bank',
       access: ['school-admin'],
       body: z.object({ holderDid: z.string().regex(/^did:key:z[1-9A-HJ-NP-Za-km-z]+$/) }),
+      responses: { 201: { description: 'Signed and anchored', schema: Res.IssuedCredential } },
       handle: async ({ req, body, principal }) => {
         const caller = who(principal);
         const learnerId = pathParam(SubjectId, param(req, 'learnerId'), 'learner id');

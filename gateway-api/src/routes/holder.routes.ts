@@ -5,6 +5,8 @@ import { defineRoute, type RouteSpec } from '../http/route.js';
 import { HolderProofs } from '../services/holder-proof.js';
 import type { Services } from '../services/index.js';
 import type { Principal } from '../stores/tokens.js';
+import * as D from '@edu-ledger/domain';
+import * as Res from '../http/responses.js';
 
 const ProofBody = z.object({
   proof: z
@@ -57,6 +59,7 @@ export function holderRoutes(services: Services): RouteSpec[] {
       tag: 'holder',
       access: 'public',
       body: ProofBody,
+      responses: { 200: { description: "The student's archive", schema: Res.JsonObject } },
       handle: async ({ body }) => {
         const { subjectId, custodian } = await actAsCustodian(body.proof, '/holder/archive');
         return { status: 200, json: await services.growth.read(custodian, subjectId) };
@@ -70,6 +73,9 @@ export function holderRoutes(services: Services): RouteSpec[] {
       tag: 'holder',
       access: 'public',
       body: ProofBody,
+      responses: {
+        201: { description: "Granted, marked as the holder's", schema: Res.submitted(D.Consent) },
+      },
       handle: async ({ body }) => {
         const { subjectId, custodian, payload } = await actAsCustodian(body.proof, '/holder/consents');
         const claims = ConsentClaims.safeParse(payload['consent']);
@@ -90,6 +96,7 @@ export function holderRoutes(services: Services): RouteSpec[] {
       tag: 'holder',
       access: 'public',
       body: ProofBody,
+      responses: { 200: { description: 'Revoked', schema: Res.submitted(D.Consent) } },
       handle: async ({ body }) => {
         const { subjectId, custodian, payload } = await actAsCustodian(body.proof, '/holder/consents/revoke');
         const consentId = z

@@ -17,6 +17,8 @@ import { pageFromQuery, pageToJson } from '../http/paging.js';
 import { defineRoute, param, type RouteContext, type RouteSpec } from '../http/route.js';
 import type { Services } from '../services/index.js';
 import type { Principal } from '../stores/tokens.js';
+import * as D from '@edu-ledger/domain';
+import * as Res from '../http/responses.js';
 
 const ANY_STAFF: readonly Role[] = ['bureau-admin', 'inspector', 'school-admin', 'teacher'];
 const InspectionIdParam = z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/);
@@ -54,6 +56,7 @@ export function inspectionRoutes(services: Services): RouteSpec[] {
       tag: 'inspection',
       access,
       body,
+      responses: { 200: { description: 'Recorded', schema: Res.submitted(D.Inspection) } },
       handle: async (ctx) => {
         // The body schema and the path parameter together make the request; the client checks it.
         const request = { ...(ctx.body as object), inspectionId: inspectionId(ctx) } as TransactionRequest<N>;
@@ -69,6 +72,7 @@ export function inspectionRoutes(services: Services): RouteSpec[] {
       tag: 'inspection',
       access: ['inspector'],
       body: PlanInspectionRequest,
+      responses: { 201: { description: 'Planned', schema: Res.submitted(D.Inspection) } },
       handle: async ({ body, principal }) => ({
         status: 201,
         json: await services.records.submit(who(principal), 'inspection:PlanInspection', body),
@@ -80,6 +84,12 @@ export function inspectionRoutes(services: Services): RouteSpec[] {
       summary: 'Open corrective actions past their deadline (bureau)',
       tag: 'inspection',
       access: ['inspector', 'bureau-admin'],
+      responses: {
+        200: {
+          description: 'Overdue actions',
+          schema: z.object({ at: z.string(), overdue: z.array(z.unknown()) }),
+        },
+      },
       handle: async ({ req, principal }) => {
         const query = z.object({ at: Timestamp.optional(), schoolId: OrgId.optional() }).safeParse(req.query);
         if (!query.success)
@@ -126,6 +136,7 @@ export function inspectionRoutes(services: Services): RouteSpec[] {
       summary: 'One inspection (its school or the bureau)',
       tag: 'inspection',
       access: ANY_STAFF,
+      responses: { 200: { description: 'The inspection', schema: D.Inspection } },
       handle: async (ctx) => ({
         status: 200,
         json: await services.records.query(who(ctx.principal), 'inspection:GetInspection', {
@@ -139,6 +150,7 @@ export function inspectionRoutes(services: Services): RouteSpec[] {
       summary: "A school's inspections (the school itself or the bureau)",
       tag: 'inspection',
       access: ANY_STAFF,
+      responses: { 200: { description: 'One page', schema: Res.paged('inspections', D.Inspection) } },
       handle: async (ctx) => ({
         status: 200,
         json: pageToJson(
@@ -157,6 +169,7 @@ export function inspectionRoutes(services: Services): RouteSpec[] {
       tag: 'inspection',
       access: ['school-admin', 'inspector'],
       body: SubmitEvaluationRequest,
+      responses: { 201: { description: 'Submitted', schema: Res.submitted(D.EvaluationReport) } },
       handle: async ({ body, principal }) => ({
         status: 201,
         json: await services.records.submit(who(principal), 'inspection:SubmitEvaluation', body),
@@ -168,6 +181,7 @@ export function inspectionRoutes(services: Services): RouteSpec[] {
       summary: 'Self and external evaluations side by side, per period',
       tag: 'inspection',
       access: ANY_STAFF,
+      responses: { 200: { description: 'Evaluations', schema: z.object({ evaluations: z.unknown() }) } },
       handle: async (ctx) => ({
         status: 200,
         json: {

@@ -2,6 +2,9 @@ import { DomainError, OrgId } from '@edu-ledger/domain';
 import { EmbeddedLedger } from '@edu-ledger/ledger-embedded';
 import { defineRoute, param, type RouteSpec } from '../http/route.js';
 import type { Services } from '../services/index.js';
+import { z } from 'zod';
+import * as D from '@edu-ledger/domain';
+import * as Res from '../http/responses.js';
 
 /** Health, organisations, did:web documents from the ledger, and the inspectors' chain check. */
 export function ledgerRoutes(services: Services): RouteSpec[] {
@@ -12,6 +15,7 @@ export function ledgerRoutes(services: Services): RouteSpec[] {
       summary: 'Liveness and the ledger in use',
       tag: 'system',
       access: 'public',
+      responses: { 200: { description: 'Alive', schema: Res.Health } },
       handle: async () => ({ status: 200, json: { status: 'ok', ledger: services.ledger.kind } }),
     }),
     defineRoute({
@@ -20,6 +24,12 @@ export function ledgerRoutes(services: Services): RouteSpec[] {
       summary: 'Registered organisations (public registry)',
       tag: 'registry',
       access: 'public',
+      responses: {
+        200: {
+          description: 'Every organisation',
+          schema: z.object({ organizations: z.array(D.Organization) }),
+        },
+      },
       handle: async () => ({ status: 200, json: { organizations: await services.directory.listOrgs() } }),
     }),
     defineRoute({
@@ -28,6 +38,16 @@ export function ledgerRoutes(services: Services): RouteSpec[] {
       summary: 'One organisation with its accreditations and keys',
       tag: 'registry',
       access: 'public',
+      responses: {
+        200: {
+          description: 'The organisation',
+          schema: z.object({
+            organization: D.Organization,
+            accreditations: z.array(D.Accreditation),
+            keys: z.array(D.IssuerKey),
+          }),
+        },
+      },
       handle: async ({ req }) => {
         const orgId = OrgId.safeParse(param(req, 'orgId'));
         if (!orgId.success) throw new DomainError('INVALID_ARGUMENT', 'not an organisation id');
@@ -54,6 +74,7 @@ export function ledgerRoutes(services: Services): RouteSpec[] {
       summary: 'The did:web document of an organisation, as kept on the ledger',
       tag: 'registry',
       access: 'public',
+      responses: { 200: { description: 'DID document (DID Core)', schema: Res.JsonObject } },
       handle: async ({ req }) => {
         const orgId = OrgId.safeParse(param(req, 'orgId'));
         if (!orgId.success) throw new DomainError('INVALID_ARGUMENT', 'not an organisation id');
@@ -72,6 +93,9 @@ export function ledgerRoutes(services: Services): RouteSpec[] {
       summary: 'Recompute the block hash chain and world state and report any discrepancy (inspectors)',
       tag: 'audit',
       access: ['inspector', 'bureau-admin'],
+      responses: {
+        200: { description: 'The chain check; ok false names each problem', schema: Res.ChainCheckResult },
+      },
       handle: async () => {
         const check = await services.ledger.verifyChain();
         return { status: 200, json: check };
@@ -85,6 +109,7 @@ export function ledgerRoutes(services: Services): RouteSpec[] {
         '"edu-ledger/head/v1\\n{height}\\n{lastHash}\\n{signedAt}"); keep a copy to detect a later rewrite',
       tag: 'audit',
       access: 'public',
+      responses: { 200: { description: 'The signed head', schema: Res.SignedHeadView } },
       handle: async () => {
         const ledger = services.ledger;
         if (ledger.kind !== 'embedded' || !(ledger instanceof EmbeddedLedger)) {

@@ -19,6 +19,8 @@ import { eduContextUrl } from '@edu-ledger/credentials';
 import { defineRoute, param, type RouteSpec } from '../http/route.js';
 import type { Services } from '../services/index.js';
 import type { Principal } from '../stores/tokens.js';
+import * as D from '@edu-ledger/domain';
+import * as Res from '../http/responses.js';
 
 const CycleProgress = z.object({
   rulesVersion: z.string(),
@@ -70,6 +72,9 @@ export function pdRoutes(services: Services): RouteSpec[] {
       summary: "Every bureau's hour-to-credit conversion rules, every version (definedBy names the bureau)",
       tag: 'pd',
       access: 'public',
+      responses: {
+        200: { description: 'Every rules version', schema: z.object({ rules: z.array(D.PdRules) }) },
+      },
       handle: async () => ({
         status: 200,
         json: {
@@ -92,6 +97,7 @@ export function pdRoutes(services: Services): RouteSpec[] {
       tag: 'pd',
       access: ['bureau-admin'],
       body: DefinePdRulesRequest,
+      responses: { 201: { description: 'Defined', schema: Res.submitted(D.PdRules) } },
       handle: async ({ body, principal }) => ({
         status: 201,
         json: await submit(principal, 'pd:DefineRules', body),
@@ -105,6 +111,7 @@ export function pdRoutes(services: Services): RouteSpec[] {
       tag: 'pd',
       access: ['provider-admin', 'school-admin'],
       body: RecordCompletionRequest,
+      responses: { 201: { description: 'Recorded', schema: Res.submitted(D.PdCompletion) } },
       handle: async ({ body, principal }) => ({
         status: 201,
         json: await submit(principal, 'pd:RecordCompletion', body),
@@ -117,6 +124,7 @@ export function pdRoutes(services: Services): RouteSpec[] {
       tag: 'pd',
       access: ['school-admin'],
       body: z.object({ confirm: z.boolean() }),
+      responses: { 200: { description: 'Decided', schema: Res.submitted(D.PdCompletion) } },
       handle: async ({ req, body, principal }) => ({
         status: 200,
         json: await submit(principal, 'pd:ConfirmCompletion', {
@@ -136,6 +144,7 @@ export function pdRoutes(services: Services): RouteSpec[] {
         /** Revoke this record's live credential (reason superseded) and issue this one in its place. */
         supersede: z.boolean().optional(),
       }),
+      responses: { 201: { description: 'Signed and anchored', schema: Res.IssuedCredential } },
       handle: async ({ req, body, principal }) => {
         const caller = who(principal);
         const ref = ids((n) => param(req, n));
@@ -204,6 +213,7 @@ export function pdRoutes(services: Services): RouteSpec[] {
       summary: 'Credits per kind (capped) in the current cycle and progress toward the requirement',
       tag: 'pd',
       access: STAFF,
+      responses: { 200: { description: 'Credits by kind, with caps and progress', schema: Res.JsonObject } },
       handle: async ({ req, principal }) => {
         const at = Timestamp.optional().safeParse(req.query['at']);
         if (!at.success) throw new DomainError('INVALID_ARGUMENT', 'at must be an ISO time');
@@ -223,6 +233,7 @@ export function pdRoutes(services: Services): RouteSpec[] {
       tag: 'pd',
       access: ['school-admin'],
       body: z.object({ holderDid: z.string().regex(/^did:key:z[1-9A-HJ-NP-Za-km-z]+$/) }),
+      responses: { 201: { description: 'Signed and anchored', schema: Res.IssuedCredential } },
       handle: async ({ req, body, principal }) => {
         const caller = who(principal);
         const progress = CycleProgress.parse(

@@ -3,6 +3,7 @@ import { DomainError, SubjectId, SubjectInput, type Role } from '@edu-ledger/dom
 import { defineRoute, param, type RouteSpec } from '../http/route.js';
 import type { Services } from '../services/index.js';
 import type { Principal } from '../stores/tokens.js';
+import * as D from '@edu-ledger/domain';
 
 const STAFF: readonly Role[] = ['school-admin', 'teacher', 'provider-admin', 'bureau-admin'];
 
@@ -56,6 +57,7 @@ export function subjectRoutes(services: Services): RouteSpec[] {
       summary: "Read a person's data (registering organisation's staff or its own bureau)",
       tag: 'subjects',
       access: STAFF,
+      responses: { 200: { description: "The person's data", schema: D.SubjectRecordView } },
       handle: async ({ req, principal }) => {
         const subjectId = subjectIdOf(param(req, 'id'));
         await authorise(principal, subjectId, STAFF);
@@ -68,6 +70,12 @@ export function subjectRoutes(services: Services): RouteSpec[] {
       summary: "Destroy a person's data key (crypto-shredding); ledger anchors stay verifiable",
       tag: 'subjects',
       access: ['school-admin', 'bureau-admin'],
+      responses: {
+        200: {
+          description: 'Key destroyed',
+          schema: z.object({ subjectId: D.SubjectId, shreddedAt: z.string() }),
+        },
+      },
       handle: async ({ req, principal }) => {
         const subjectId = subjectIdOf(param(req, 'id'));
         await authorise(principal, subjectId, ['school-admin', 'bureau-admin']);

@@ -41,16 +41,32 @@ export function verifierRoutes(services: Services): RouteSpec[] {
     defineRoute({
       method: 'get',
       path: '/verification-requests/:id',
-      summary: 'A verification request with its status and, once answered, the result (same organisation)',
+      summary:
+        'A verification request and its status; with a token of the requesting verifier, also the answer and result',
+      description:
+        'Without a token (a wallet following the request link or QR), only the request as the holder sees it and whether it is pending, answered or expired. With a verifier token of the requesting organisation, the whole view; other organisations get 403.',
       tag: 'verifier',
-      access: ['verifier'],
+      access: 'public',
       responses: {
-        200: { description: 'pending, answered (with the result) or expired' },
+        200: {
+          description: 'pending, answered (with the result) or expired',
+          schema: z.object({
+            request: z.record(z.string(), z.unknown()),
+            status: z.enum(['pending', 'answered', 'expired']),
+            result: z.record(z.string(), z.unknown()).optional(),
+            answeredAt: z.string().optional(),
+            holder: z.string().optional(),
+            missingTypes: z.array(z.string()).optional(),
+            verifiablePresentation: z.record(z.string(), z.unknown()).optional(),
+          }),
+        },
         403: { description: "Another organisation's request", schema: Envelope },
         404: { description: 'Unknown request', schema: Envelope },
       },
       handle: async ({ req, principal }) => {
-        if (!principal) throw new DomainError('UNAUTHENTICATED', 'a bearer token is required');
+        if (!principal) return { status: 200, json: await verifier.publicView(param(req, 'id')) };
+        if (principal.role !== 'verifier')
+          throw new DomainError('FORBIDDEN_ROLE', 'the full view of a request is for verifiers');
         return { status: 200, json: await verifier.view(principal, param(req, 'id')) };
       },
     }),

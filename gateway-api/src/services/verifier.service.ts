@@ -163,6 +163,18 @@ export class VerifierService {
     return publicPart(stored);
   }
 
+  /**
+   * What anyone holding the request's link may read (the holder's wallet, a phone that scanned the
+   * page's QR): the request itself and whether it is still open. Never the answer.
+   */
+  async publicView(id: string): Promise<{ request: PublicRequest; status: RequestView['status'] }> {
+    const stored = await this.load(id);
+    return {
+      request: publicPart(stored),
+      status: stored.answer ? 'answered' : this.expired(stored) ? 'expired' : 'pending',
+    };
+  }
+
   async view(principal: Principal, id: string): Promise<RequestView> {
     const stored = await this.load(id);
     if (stored.orgId !== principal.orgId)
