@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import type { Context, GrantOptions, PresentOptions } from './commands.js';
+import type { Context, GrantOptions, PresentOptions, ShareOptions } from './commands.js';
 import { ERROR_NAMES, EXIT, OutputError, WalletError, type ExitCode, type Output } from './errors.js';
 import { DEFAULT_GATEWAY, GatewayClient } from './gateway.js';
 import { detectLang, translator, type Lang, type Translate } from './i18n.js';
@@ -139,9 +139,10 @@ export async function run(argv: readonly string[], streams: Streams = processStr
   program
     .command('present')
     .description(t('descPresent'))
-    .argument('<id...>')
-    .requiredOption('--challenge <challenge>', t('optChallenge'))
-    .requiredOption('--domain <domain>', t('optDomain'))
+    .argument('[id...]')
+    .option('--request <link-or-png>', t('optRequest'))
+    .option('--challenge <challenge>', t('optChallenge'))
+    .option('--domain <domain>', t('optDomain'))
     .addOption(new Option('--format <format>', t('optFormat')).choices(['ldp', 'jwt']).default('ldp'))
     .option('--out <file>', t('optOut'))
     .option('--qr', t('optQr'))
@@ -149,14 +150,16 @@ export async function run(argv: readonly string[], streams: Streams = processStr
     .option('--to <url>', t('optTo'))
     .option('--disclose <dimensions>', t('optDisclose'))
     .option('--force', t('optForce'))
+    .option('--allow-revoked', t('optAllowRevoked'))
     .action(
-      action(async (ctx, ids: string[], opts: PresentOptions) => {
-        if (opts.challenge.length < 8) {
-          throw new WalletError(EXIT.USAGE, 'badOption', { detail: '--challenge: 8+ characters' });
-        }
-        return (await commands()).present(ctx, ids, opts);
-      }),
+      action(async (ctx, ids: string[], opts: PresentOptions) => (await commands()).present(ctx, ids, opts)),
     );
+  program
+    .command('share')
+    .description(t('descShare'))
+    .argument('<id>')
+    .option('--no-upload', t('optNoUpload'))
+    .action(action(async (ctx, id: string, opts: ShareOptions) => (await commands()).share(ctx, id, opts)));
   program
     .command('export')
     .description(t('descExport'))

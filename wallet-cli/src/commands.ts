@@ -6,9 +6,11 @@ import type { DocumentLoader, VerifiableCredential } from '@edu-ledger/credentia
 import { EXIT, OutputError, WalletError } from './errors.js';
 import { credentialForm, parseCredentialText, storedForm, type CredentialForm } from './forms.js';
 import { errorOf, GatewayClient, refusal } from './gateway.js';
-import type { Lang, Translate } from './i18n.js';
+import type { Lang, MessageKey, Translate } from './i18n.js';
 import { identityFromMnemonic, newMnemonic, normaliseMnemonic, type HolderIdentity } from './identity.js';
-import { renderChecks, renderCredential, summarise, type IssuerNames } from './render.js';
+import { renderChecks, renderCredential, summarise, type IssuerNames, type LiveStatus } from './render.js';
+import { readRequest, type VerificationRequest } from './request.js';
+import { compactVerifyLink, ShareCreated, TERMINAL_COLUMNS, terminalQr, terminalQrColumns } from './share.js';
 import { backupPassphrase, mnemonicInput, walletPassphrase } from './secrets.js';
 import { openText, writeFileAtomic } from './sealed-file.js';
 import {
@@ -139,7 +141,12 @@ export async function restore(ctx: Context, option: string | undefined): Promise
     throw new WalletError(EXIT.USAGE, 'walletNotEmpty', { home: ctx.store.home });
   const words = await mnemonicInput(ctx.t, option);
   const identity = await createWallet(ctx, words);
-  return { json: { did: identity.did }, text: ctx.t('restoreDone', { did: identity.did }) };
+  // The words bring back the identity only: say so now, not when the person looks for a credential.
+  const warning = ctx.t('restoreNoCredentials');
+  return {
+    json: { did: identity.did, credentials: 0, warning },
+    text: [ctx.t('restoreDone', { did: identity.did }), '', warning].join('\n'),
+  };
 }
 
 /** `did`: the holder DID of this wallet. */
@@ -395,21 +402,31 @@ export async function addCredential(ctx: Context, file: string): Promise<Output>
   });
 }
 
-/** `list`: every credential, newest first. */
+const STATUS_WORDS: Readonly<Record<string, MessageKey>> = {
+  revoked: 'statusRevoked',
+  suspended: 'statusSuspended',
+};
+
+/** `list`: every credential, newest first, marked when the ledger says revoked or suspended. */
 export async function list(ctx: Context): Promise<Output> {
   const { wallet } = await openWallet(ctx);
-  const items = [...wallet.data.credentials]
-    .sort((a, b) => b.receivedAt.localeCompare(a.receivedAt))
-    .map((c) => summarise(c, ctx.lang, {}));
+  const sorted = [...wallet.data.credentials].sort((a, b) => b.receivedAt.localeCompare(a.receivedAt));
+  const { statuses, reachable } = await liveStatuses(ctx.gateway, sorted);
+  const items = sorted.map((c, i) => summarise(c, ctx.lang, {}, statuses[i]));
+  const mark = (status: string | undefined): string => {
+    const key = status === undefined ? undefined : STATUS_WORDS[status];
+    return key === undefined ? '' : `[✘ ${ctx.t(key)}]  `;
+  };
   const lines =
     items.length === 0
       ? [ctx.t('listEmpty')]
       : items.map(
           (c) =>
-            `${c.shortId}  ${c.issuedOn.padEnd(12)}  ${c.name}  — ${c.issuer.name} (${c.types.join(', ')})`,
+            `${c.shortId}  ${c.issuedOn.padEnd(12)}  ${mark(c.status)}${c.name}  — ${c.issuer.name} (${c.types.join(', ')})`,
         );
+  if (!reachable && items.length > 0) lines.push(ctx.t('listStatusUnknown'));
   return {
-    json: { did: wallet.data.did, credentials: items },
+    json: { did: wallet.data.did, credentials: items, statusChecked: reachable },
     text: [ctx.t('listHeader', { did: wallet.data.did, count: items.length }), ...lines].join('\n'),
   };
 }
@@ -426,8 +443,8 @@ async function issuerNames(ctx: Context): Promise<IssuerNames> {
   }
 }
 
-async function gatewayVerify(ctx: Context, credential: unknown): Promise<VerificationResult> {
-  const answer = await ctx.gateway.request('POST', '/credentials/verify', {
+async function gatewayVerify(gateway: GatewayClient, credential: unknown): Promise<VerificationResult> {
+  const answer = await gateway.request('POST', '/credentials/verify', {
     verifiableCredential: credential,
   });
   const parsed = VerificationResult.safeParse(answer.body);
@@ -435,21 +452,50 @@ async function gatewayVerify(ctx: Context, credential: unknown): Promise<Verific
   throw refusal(answer);
 }
 
+/**
+ * The credential's status on the ledger as the gateway's `status` check reports it (with when and
+ * why), undefined when it reports none; 'unreachable' when the gateway cannot be asked.
+ */
+async function liveStatus(
+  gateway: GatewayClient,
+  credential: unknown,
+): Promise<LiveStatus | undefined | 'unreachable'> {
+  let result: VerificationResult;
+  try {
+    result = await gatewayVerify(gateway, credential);
+  } catch (error) {
+    if (error instanceof WalletError && error.exitCode === EXIT.GATEWAY) return 'unreachable';
+    throw error;
+  }
+  const details = result.checks.find((c) => c.check === 'status')?.details ?? {};
+  const { status, since, reasonCode } = details;
+  if (typeof status !== 'string') return undefined;
+  return {
+    status,
+    ...(typeof since === 'string' ? { since } : {}),
+    ...(typeof reasonCode === 'string' ? { reasonCode } : {}),
+  };
+}
+
+/** Statuses of several credentials, asked together; `reachable` is false if the gateway was not. */
+async function liveStatuses(
+  gateway: GatewayClient,
+  credentials: readonly StoredCredential[],
+): Promise<{ statuses: (LiveStatus | undefined)[]; reachable: boolean }> {
+  const answers = await Promise.all(credentials.map((c) => liveStatus(gateway, c.credential)));
+  return {
+    statuses: answers.map((a) => (a === 'unreachable' ? undefined : a)),
+    reachable: !answers.includes('unreachable'),
+  };
+}
+
 /** `show`: one credential rendered for a person, with its live status when the gateway answers. */
 export async function show(ctx: Context, ref: string): Promise<Output> {
   const { wallet } = await openWallet(ctx);
   const stored = findCredential(wallet.data, ref);
   const names = await issuerNames(ctx);
-  let status: string | undefined;
-  try {
-    const result = await gatewayVerify(ctx, stored.credential);
-    const statusCheck = result.checks.find((c) => c.check === 'status');
-    const value = statusCheck?.details?.status;
-    status = typeof value === 'string' ? value : undefined;
-  } catch (error) {
-    if (!(error instanceof WalletError && error.exitCode === EXIT.GATEWAY)) throw error;
-  }
-  const summary = summarise(stored, ctx.lang, names, status);
+  const { statuses } = await liveStatuses(ctx.gateway, [stored]);
+  const summary = summarise(stored, ctx.lang, names, statuses[0]);
   // A vc+jwt is shown by what it says (its decoded payload), with the JWT it is secured by.
   const form = storedForm(stored.credential);
   return {
@@ -477,7 +523,7 @@ export async function verify(ctx: Context, ref: string, offline: boolean): Promi
     if (!check.verified) throw new OutputError(EXIT.VERIFICATION_FAILED, output);
     return output;
   }
-  const result = await gatewayVerify(ctx, stored.credential);
+  const result = await gatewayVerify(ctx.gateway, stored.credential);
   const output: Output = {
     json: result,
     text: [ctx.t(result.verified ? 'verified' : 'notVerified'), renderChecks(result.checks, ctx.t)].join(
@@ -490,8 +536,12 @@ export async function verify(ctx: Context, ref: string, offline: boolean): Promi
 
 /** Options of `present`. */
 export interface PresentOptions {
-  challenge: string;
-  domain: string;
+  challenge?: string;
+  domain?: string;
+  /** A verification request: its link, or a PNG picture of its QR code. */
+  request?: string;
+  /** Present a revoked or suspended credential all the same. */
+  allowRevoked?: boolean;
   format: 'ldp' | 'jwt';
   out?: string;
   qr?: boolean;
@@ -595,54 +645,181 @@ async function qrText(text: string, kind: 'terminal' | 'png'): Promise<string | 
   }
 }
 
+/** The wallet's credentials a request asks for: per wanted type, the newest one of that type. */
+function credentialsForRequest(data: WalletData, request: VerificationRequest): StoredCredential[] {
+  const newestFirst = [...data.credentials].sort((a, b) => b.receivedAt.localeCompare(a.receivedAt));
+  const typesOf = (c: StoredCredential): unknown[] => {
+    const type = storedForm(c.credential).content.type;
+    return Array.isArray(type) ? type : [type];
+  };
+  const chosen = new Set<StoredCredential>();
+  for (const wanted of request.types) {
+    const match = newestFirst.find((c) => typesOf(c).includes(wanted));
+    if (match !== undefined) chosen.add(match);
+  }
+  if (chosen.size === 0) {
+    throw new WalletError(EXIT.NOT_FOUND, 'noMatchingCredential', { types: request.types.join(', ') });
+  }
+  return [...chosen];
+}
+
+/**
+ * Refuses to present a credential the ledger says is revoked or suspended, unless the holder says
+ * so with --allow-revoked; then returns the warnings to print. An unreachable gateway does not stop
+ * an offline presentation: the verifier checks the status anyway.
+ */
+async function checkPresentable(
+  ctx: Context,
+  gateway: GatewayClient,
+  chosen: readonly StoredCredential[],
+  allow: boolean,
+): Promise<string[]> {
+  const { statuses } = await liveStatuses(gateway, chosen);
+  const warnings: string[] = [];
+  chosen.forEach((stored, i) => {
+    const live = statuses[i];
+    const key = live === undefined ? undefined : STATUS_WORDS[live.status];
+    if (live === undefined || key === undefined) return;
+    const params = { id: stored.id, status: ctx.t(key), since: live.since ?? '?' };
+    if (!allow) throw new WalletError(EXIT.USAGE, 'presentRevoked', params);
+    warnings.push(ctx.t('presentRevokedWarning', params));
+  });
+  return warnings;
+}
+
+/** What the presentation is for: a request's challenge and domain, or those given as options. */
+function presentationTarget(
+  request: VerificationRequest | undefined,
+  opts: PresentOptions,
+): { challenge: string; domain: string } {
+  const challenge = request?.challenge ?? opts.challenge;
+  const domain = request?.domain ?? opts.domain;
+  if (challenge === undefined || domain === undefined) {
+    throw new WalletError(EXIT.USAGE, 'presentNeedsTarget');
+  }
+  if (challenge.length < 8) {
+    throw new WalletError(EXIT.USAGE, 'badOption', { detail: '--challenge: 8+ characters' });
+  }
+  return { challenge, domain };
+}
+
+/** Reads a request and refuses an expired one before anything is signed. */
+async function openRequest(input: string | undefined): Promise<VerificationRequest | undefined> {
+  if (input === undefined) return undefined;
+  const request = await readRequest(input);
+  if (Date.parse(request.expiresAt) <= now().getTime()) {
+    throw new WalletError(EXIT.OFFER_UNAVAILABLE, 'requestExpired', { at: request.expiresAt });
+  }
+  return request;
+}
+
+/** Signs the presentation of `credentials` as the holder, as Data Integrity or as a vp+jwt. */
+async function signedPresentation(
+  wallet: OpenWallet,
+  chosen: readonly StoredCredential[],
+  credentials: Record<string, unknown>[],
+  target: { challenge: string; domain: string },
+  format: 'ldp' | 'jwt',
+): Promise<Record<string, unknown> | string> {
+  const identity = await wallet.identity();
+  const { createPresentation, signPresentation, signPresentationJwt } = await credentialsLib();
+  const id = `urn:uuid:${randomUUID()}`;
+  if (format === 'jwt') {
+    // VC-JOSE-COSE vp+jwt: the presentation is the payload (vc+jwt credentials enveloped, Data
+    // Integrity ones as they are), nonce = challenge, aud = domain, iss = the holder.
+    return signPresentationJwt({
+      verifiableCredential: credentials,
+      key: identity.key,
+      id,
+      challenge: target.challenge,
+      domain: target.domain,
+      now: now(),
+      lifetimeSeconds: VP_JWT_LIFETIME_S,
+    });
+  }
+  // A Data Integrity presentation embeds Data Integrity credentials; a vc+jwt goes in a vp+jwt.
+  const jwtOne = chosen.find((c) => storedForm(c.credential).format === 'vc+jwt');
+  if (jwtOne !== undefined) throw new WalletError(EXIT.USAGE, 'jwtNeedsJwtFormat', { id: jwtOne.id });
+  const presentation = createPresentation({
+    verifiableCredential: credentials as VerifiableCredential[],
+    holder: identity.did,
+    id,
+  });
+  return (await signPresentation({
+    presentation,
+    key: identity.key,
+    challenge: target.challenge,
+    domain: target.domain,
+    documentLoader: await offlineLoader(wallet.data),
+  })) as unknown as Record<string, unknown>;
+}
+
+/**
+ * Sends a presentation to a verifier's request (`POST …/response`); returns the line to print.
+ * A refusal with a verdict exits 4; a request already answered or expired exits 7.
+ */
+async function sendPresentation(
+  ctx: Context,
+  target: string,
+  vp: Record<string, unknown> | string,
+  json: Record<string, unknown>,
+  request: VerificationRequest | undefined,
+): Promise<string> {
+  const trimmed = target.replace(/\/+$/, '');
+  const url = trimmed.endsWith('/response') ? trimmed : `${trimmed}/response`;
+  const answer = await new GatewayClient(url).request('POST', url, { verifiablePresentation: vp });
+  json.sent = { url, status: answer.status, response: answer.body };
+  const verdict = (answer.body as { verified?: unknown } | undefined)?.verified;
+  if (answer.status >= 200 && answer.status < 300 && verdict !== false) {
+    return request === undefined
+      ? ctx.t('presentSent', { url })
+      : ctx.t('presentRequestSent', { url, domain: request.domain, types: request.types.join(', ') });
+  }
+  if (answer.status === 400 && typeof verdict === 'boolean') {
+    throw new OutputError(EXIT.VERIFICATION_FAILED, {
+      json,
+      text: ctx.t('presentRefused', { url, message: JSON.stringify(answer.body) }),
+    });
+  }
+  if (answer.status === 409 && request !== undefined) {
+    throw new WalletError(EXIT.OFFER_UNAVAILABLE, 'requestUnavailable', {
+      message: errorOf(answer.body)?.message ?? '',
+    });
+  }
+  throw refusal(answer);
+}
+
 /**
  * `present`: a Verifiable Presentation of the chosen credentials, signed by the holder for the
  * verifier's challenge and domain: Data Integrity (`eddsa-rdfc-2022`, proofPurpose
  * authentication) by default, or a VP-JWT (`--format jwt`: EdDSA, `nonce` = challenge,
  * `aud` = domain). Printed, written (`--out`), shown as a QR code, and/or sent to a verifier.
+ * `--request <link or QR picture>` answers a verifier page's request: challenge, domain and answer
+ * address come from it, and without ids the credentials of the wanted types are chosen.
  * `--disclose a,b` presents, instead of each credential, one derived from its `ecdsa-sd-2023`
- * base proof that discloses only those growth-archive dimensions.
+ * base proof that discloses only those growth-archive dimensions. A revoked or suspended
+ * credential is presented only with `--allow-revoked`.
  */
 export async function present(ctx: Context, refs: string[], opts: PresentOptions): Promise<Output> {
+  const request = await openRequest(opts.request);
+  const target = presentationTarget(request, opts);
   const { wallet } = await openWallet(ctx);
-  const chosen = refs.map((ref) => findCredential(wallet.data, ref));
-  const identity = await wallet.identity();
-  const { createPresentation, signPresentation, signPresentationJwt } = await credentialsLib();
+  if (refs.length === 0 && request === undefined) throw new WalletError(EXIT.USAGE, 'presentNeedsIds');
+  const chosen =
+    refs.length > 0
+      ? refs.map((ref) => findCredential(wallet.data, ref))
+      : credentialsForRequest(wallet.data, request as VerificationRequest);
+  // The status is asked of the verifier's own gateway when answering its request.
+  const statusGateway = request ? new GatewayClient(new URL(request.responseUrl).origin) : ctx.gateway;
+  const notes = await checkPresentable(ctx, statusGateway, chosen, opts.allowRevoked === true);
   const credentials = await credentialsToPresent(chosen, opts.disclose, await offlineLoader(wallet.data));
-  const id = `urn:uuid:${randomUUID()}`;
-  let vp: Record<string, unknown> | string;
-  if (opts.format === 'jwt') {
-    // VC-JOSE-COSE vp+jwt: the presentation is the payload (vc+jwt credentials enveloped, Data
-    // Integrity ones as they are), nonce = challenge, aud = domain, iss = the holder.
-    vp = await signPresentationJwt({
-      verifiableCredential: credentials,
-      key: identity.key,
-      id,
-      challenge: opts.challenge,
-      domain: opts.domain,
-      now: now(),
-      lifetimeSeconds: VP_JWT_LIFETIME_S,
-    });
-  } else {
-    // A Data Integrity presentation embeds Data Integrity credentials; a vc+jwt goes in a vp+jwt.
-    const jwtOne = chosen.find((c) => storedForm(c.credential).format === 'vc+jwt');
-    if (jwtOne !== undefined) throw new WalletError(EXIT.USAGE, 'jwtNeedsJwtFormat', { id: jwtOne.id });
-    const presentation = createPresentation({
-      verifiableCredential: credentials as VerifiableCredential[],
-      holder: identity.did,
-      id,
-    });
-    vp = (await signPresentation({
-      presentation,
-      key: identity.key,
-      challenge: opts.challenge,
-      domain: opts.domain,
-      documentLoader: await offlineLoader(wallet.data),
-    })) as unknown as Record<string, unknown>;
-  }
+  const vp = await signedPresentation(wallet, chosen, credentials, target, opts.format);
   const serialised = typeof vp === 'string' ? vp : JSON.stringify(vp);
-  const notes: string[] = [];
-  const json: Record<string, unknown> = { verifiablePresentation: vp };
+  const json: Record<string, unknown> = {
+    verifiablePresentation: vp,
+    ...(notes.length > 0 ? { warnings: notes } : {}),
+  };
+  const warnings = notes.length;
 
   // Files are written owner-only (writeFileAtomic's default): a presentation carries the credentials.
   if (opts.out !== undefined) {
@@ -659,34 +836,72 @@ export async function present(ctx: Context, refs: string[], opts: PresentOptions
   }
   let qr: string | undefined;
   if (opts.qr) qr = String(await qrText(serialised, 'terminal'));
-  if (opts.to !== undefined) {
-    const target = opts.to.replace(/\/+$/, '');
-    const url = target.endsWith('/response') ? target : `${target}/response`;
-    const sender = new GatewayClient(url);
-    const answer = await sender.request('POST', url, { verifiablePresentation: vp });
-    json.sent = { url, status: answer.status, response: answer.body };
-    const verdict = (answer.body as { verified?: unknown } | undefined)?.verified;
-    if (answer.status >= 200 && answer.status < 300 && verdict !== false) {
-      notes.push(ctx.t('presentSent', { url }));
-    } else if (answer.status === 400 && typeof verdict === 'boolean') {
-      throw new OutputError(EXIT.VERIFICATION_FAILED, {
-        json,
-        text: ctx.t('presentRefused', { url, message: JSON.stringify(answer.body) }),
-      });
-    } else {
-      throw refusal(answer);
-    }
-  }
+  const sendTo = opts.to ?? request?.responseUrl;
+  if (sendTo !== undefined) notes.push(await sendPresentation(ctx, sendTo, vp, json, request));
   if (qr !== undefined) {
     // With --json, stdout carries the JSON only, so the picture goes to the terminal via stderr.
     if (ctx.json) process.stderr.write(qr);
     else notes.unshift(qr);
   }
-  const printed = opts.out === undefined && opts.to === undefined && !opts.qr && opts.qrPng === undefined;
+  const printed = opts.out === undefined && sendTo === undefined && !opts.qr && opts.qrPng === undefined;
+  const body = typeof vp === 'string' ? vp : JSON.stringify(vp, null, 2);
   return {
     json,
-    text: printed ? (typeof vp === 'string' ? vp : JSON.stringify(vp, null, 2)) : notes.join('\n'),
+    // Warnings stay in front of the presentation itself when it is what is printed.
+    text: printed ? [...notes.slice(0, warnings), body].join('\n') : notes.join('\n'),
   };
+}
+
+/** Options of `share`. */
+export interface ShareOptions {
+  /** False with --no-upload: never send the credential to the gateway. */
+  upload: boolean;
+}
+
+/**
+ * `share`: a verifier-page link that carries the credential itself (`#vcz=`), and a QR code for
+ * the terminal that fits 80 columns. When the credential is too large for that, the gateway keeps
+ * it for 24 hours behind a short link (`POST /shares`), which the QR code carries instead.
+ */
+export async function share(ctx: Context, ref: string, opts: ShareOptions): Promise<Output> {
+  const { wallet } = await openWallet(ctx);
+  const stored = findCredential(wallet.data, ref);
+  const form = storedForm(stored.credential);
+  // A vc+jwt travels as its compact JWS, which the page reads as it is.
+  const link = compactVerifyLink(ctx.gateway.baseUrl, form.jwt ?? JSON.stringify(form.stored));
+  const json: Record<string, unknown> = { id: stored.id, link };
+  const lines = [ctx.t('shareLink'), link];
+  const { statuses } = await liveStatuses(ctx.gateway, [stored]);
+  const inactive = statuses[0] === undefined ? undefined : STATUS_WORDS[statuses[0].status];
+  if (inactive !== undefined) lines.unshift(ctx.t('shareInactive', { status: ctx.t(inactive) }));
+
+  let qrTarget: string | undefined = link;
+  if ((await terminalQrColumns(link)) > TERMINAL_COLUMNS) {
+    qrTarget = undefined;
+    if (opts.upload) {
+      const created = ShareCreated.safeParse(
+        await ctx.gateway.ok('POST', '/shares', { verifiableCredential: form.jwt ?? form.stored }),
+      );
+      if (!created.success) {
+        throw new WalletError(EXIT.GATEWAY, 'badAnswer', {
+          url: `${ctx.gateway.baseUrl}/shares`,
+          status: 201,
+        });
+      }
+      json.shortLink = created.data;
+      qrTarget = created.data.url;
+      lines.push('', ctx.t('shareShortLink', { url: created.data.url, at: created.data.expiresAt }));
+    } else {
+      lines.push('', ctx.t('shareNoQr'));
+    }
+  }
+  if (qrTarget !== undefined) {
+    const qr = await terminalQr(qrTarget);
+    json.qr = qr;
+    json.qrText = qrTarget;
+    lines.push('', qr);
+  }
+  return { json, text: lines.join('\n') };
 }
 
 /** `export`: an encrypted backup (keys and credentials) in one file. */

@@ -134,6 +134,38 @@ export const MESSAGES = {
     zh: '凭证 {id} 是 vc+jwt（JOSE）凭证，只能放在 JWT 出示中：请加 --format jwt。',
     en: 'Credential {id} is a vc+jwt (JOSE) credential and can only be presented in a JWT presentation: add --format jwt.',
   },
+  noQrFound: {
+    zh: '在图片 {file} 中找不到二维码。请换一张更清晰的截图，或直接粘贴核验请求链接。',
+    en: 'No QR code found in the image {file}. Try a sharper picture, or paste the request link instead.',
+  },
+  badRequestLink: {
+    zh: '不是核验请求：{input}（应为核验网页给出的 …/verify/#request=… 链接，或其二维码图片）',
+    en: 'Not a verification request: {input} (expected the …/verify/#request=… link the verifier page shows, or a picture of its QR code)',
+  },
+  requestExpired: {
+    zh: '该核验请求已于 {at} 过期，请验证方重新发起。',
+    en: 'This verification request expired at {at}; ask the verifier for a new one.',
+  },
+  requestUnavailable: {
+    zh: '该核验请求已无法回应（已被回应或已过期）：{message}',
+    en: 'This verification request can no longer be answered (already answered or expired): {message}',
+  },
+  noMatchingCredential: {
+    zh: '钱包中没有验证方要求的凭证类型：{types}。可在命令中直接写出凭证编号。',
+    en: 'No credential in this wallet has a type the verifier asks for: {types}. You can name the credentials on the command line.',
+  },
+  presentNeedsTarget: {
+    zh: '请给出 --request <核验请求链接或二维码图片>，或同时给出 --challenge 和 --domain。',
+    en: 'Give --request <request link or QR picture>, or both --challenge and --domain.',
+  },
+  presentNeedsIds: {
+    zh: '请写出要出示的凭证编号（只有使用 --request 时才能自动选择）。',
+    en: 'Name the credentials to present (they are chosen for you only with --request).',
+  },
+  presentRevoked: {
+    zh: '凭证 {id} 已被发证机构标记为“{status}”（{since}）：验证方会判定它无效。如确实仍要出示，请加 --allow-revoked。',
+    en: 'Credential {id} has been {status} by its issuer ({since}): the verifier will find it invalid. To present it anyway, add --allow-revoked.',
+  },
   internal: {
     zh: '内部错误：{message}（设置 EDU_WALLET_DEBUG=1 查看详情）',
     en: 'Internal error: {message} (set EDU_WALLET_DEBUG=1 for details)',
@@ -218,6 +250,39 @@ export const MESSAGES = {
     en: 'Imported: identity {did}, {added} credential(s) added, {total} in all.',
   },
 
+  presentRevokedWarning: {
+    zh: '⚠ 注意：凭证 {id} 的状态为“{status}”，验证方会判定它无效（已按 --allow-revoked 出示）。',
+    en: '⚠ Warning: credential {id} is {status}; the verifier will find it invalid (presented because of --allow-revoked).',
+  },
+  presentRequestSent: {
+    zh: '已回应验证方 {domain} 的核验请求（{types}）：{url}',
+    en: 'Answered the verification request of {domain} ({types}): {url}',
+  },
+  restoreNoCredentials: {
+    zh: '⚠ 恢复后的钱包是空的：助记词只能恢复身份（DID），凭证本身只保存在备份文件中。\n请用 edu-wallet import <备份文件> 导入备份；没有备份时，请向发证学校重新领取。',
+    en: '⚠ The restored wallet is empty: recovery words bring back the identity (DID) only; the credentials live only in backup files.\nImport a backup with edu-wallet import <backup file>; without one, ask the issuing schools to issue them again.',
+  },
+  listStatusUnknown: {
+    zh: '（无法连接网关，未显示凭证状态。）',
+    en: '(The gateway could not be reached; statuses are not shown.)',
+  },
+  shareLink: {
+    zh: '核验链接（任何人打开即可核验）：',
+    en: 'Verification link (anyone who opens it can verify):',
+  },
+  shareShortLink: {
+    zh: '短链接（凭证已上传到网关，{at} 前有效）：{url}',
+    en: 'Short link (the credential was uploaded to the gateway; valid until {at}): {url}',
+  },
+  shareNoQr: {
+    zh: '凭证太大，终端宽度（80 列）内放不下二维码；去掉 --no-upload 可改用网关短链接。',
+    en: 'The credential is too large for a QR code within 80 terminal columns; without --no-upload a short link from the gateway is used instead.',
+  },
+  shareInactive: {
+    zh: '⚠ 注意：该凭证的状态为“{status}”，打开链接的人会看到它无效。',
+    en: '⚠ Note: this credential is {status}; whoever opens the link will see it as invalid.',
+  },
+
   // show
   labelName: { zh: '名称', en: 'Name' },
   labelType: { zh: '类型', en: 'Type' },
@@ -231,6 +296,27 @@ export const MESSAGES = {
   labelCriteria: { zh: '获得条件', en: 'Criteria' },
   labelId: { zh: '凭证编号', en: 'Credential id' },
   labelReceived: { zh: '领取日期', en: 'Received' },
+  labelSummary: { zh: '简介', en: 'Summary' },
+  labelTerm: { zh: '学期', en: 'Term' },
+  labelCycle: { zh: '周期', en: 'Cycle' },
+  labelCourse: { zh: '课程', en: 'Course' },
+  labelFromInstitution: { zh: '原机构', en: 'From institution' },
+  labelToInstitution: { zh: '认定机构', en: 'To institution' },
+  labelAgreement: { zh: '互认协议', en: 'Agreement' },
+  labelHours: { zh: '学时', en: 'Hours' },
+  labelActivityKind: { zh: '活动类型', en: 'Activity kind' },
+  labelCompletedOn: { zh: '完成日期', en: 'Completed on' },
+  labelAchievementType: { zh: '成就类型', en: 'Achievement type' },
+  labelCreditsAvailable: { zh: '可获学分', en: 'Credits available' },
+  sectionDimensions: { zh: '成长档案维度（{count} 个）：', en: 'Growth dimensions ({count}):' },
+  entryCount: { zh: '{count} 条记录', en: '{count} entr(ies)' },
+  sectionCreditsByKind: { zh: '各类学分：', en: 'Credits by kind:' },
+  sectionClrParts: { zh: '包含的凭证（{count} 个）：', en: 'Credentials inside ({count}):' },
+  clrAchievements: {
+    zh: '共列出 {achievements} 项成就、{associations} 条关联',
+    en: '{achievements} achievement(s) and {associations} association(s) listed',
+  },
+
   labelFormat: { zh: '签名格式', en: 'Secured as' },
   formatJwt: { zh: 'vc+jwt（JOSE，EdDSA 签名）', en: 'vc+jwt (JOSE, EdDSA signature)' },
   formatDataIntegrity: { zh: '数据完整性证明', en: 'Data Integrity proof' },
@@ -306,14 +392,30 @@ export const MESSAGES = {
     zh: '发送给验证方的验证请求地址（POST …/response）',
     en: "send to a verifier's verification-request URL (POST …/response)",
   },
+  descShare: {
+    zh: '生成核验链接和终端二维码（80 列以内），交给任何人核验；凭证太大时使用网关短链接（24 小时有效）',
+    en: 'Make a verification link and a terminal QR code (80 columns at most) anyone can check; too large a credential gets a short link from the gateway (24 hours)',
+  },
+  optNoUpload: {
+    zh: '不上传到网关（凭证太大时不显示二维码）',
+    en: 'never upload to the gateway (no QR code when the credential is too large)',
+  },
+  optRequest: {
+    zh: '回应核验请求：核验网页给出的链接，或其二维码图片（PNG）；挑战值、域和回应地址都从中读取',
+    en: 'answer a verification request: the link the verifier page shows, or a PNG picture of its QR code; challenge, domain and answer address are read from it',
+  },
+  optAllowRevoked: {
+    zh: '即使凭证已被撤销或暂停也出示（验证方会判定它无效）',
+    en: 'present even a revoked or suspended credential (the verifier will find it invalid)',
+  },
   optForce: { zh: '覆盖已有文件', en: 'overwrite an existing file' },
   optDisclose: {
     zh: '只披露这些成长档案维度（以逗号分隔，如 academic,arts）；其余内容不出现在出示中',
     en: 'disclose only these growth-archive dimensions (comma-separated, e.g. academic,arts); nothing else of them is in the presentation',
   },
   exitCodes: {
-    zh: '退出码：0 成功，1 用法错误，2 密码错误，3 未找到，4 验证失败，5 网络/网关错误，6 钱包文件损坏，7 领取链接已失效，8 钱包正被占用',
-    en: 'Exit codes: 0 ok, 1 usage, 2 wrong passphrase, 3 not found, 4 verification failed, 5 network/gateway error, 6 corrupted wallet, 7 offer no longer claimable, 8 wallet busy',
+    zh: '退出码：0 成功，1 用法错误，2 密码错误，3 未找到，4 验证失败，5 网络/网关错误，6 钱包文件损坏，7 领取链接或核验请求已失效，8 钱包正被占用',
+    en: 'Exit codes: 0 ok, 1 usage, 2 wrong passphrase, 3 not found, 4 verification failed, 5 network/gateway error, 6 corrupted wallet, 7 offer or verification request no longer usable, 8 wallet busy',
   },
 } as const satisfies Record<string, Record<Lang, string>>;
 

@@ -1,9 +1,17 @@
 import { storedForm, type CredentialFormat } from './forms.js';
 import type { Lang, MessageKey, Translate } from './i18n.js';
+import { creditsOf, record, sections, subjectOf, subjectRows, type Row } from './render-kinds.js';
 import { shortUuid, type StoredCredential } from './wallet.js';
 
 /** Issuer names by DID, as the ledger registry gives them. */
 export type IssuerNames = Record<string, { zh: string; en: string }>;
+
+/** A credential's status on the ledger, as the gateway's `status` check reports it. */
+export interface LiveStatus {
+  status: string;
+  since?: string;
+  reasonCode?: string;
+}
 
 /** What a person wants to know about a credential, in their language. */
 export interface CredentialSummary {
@@ -18,16 +26,13 @@ export interface CredentialSummary {
   validUntil?: string;
   /** `active`, `revoked` or `suspended` from the ledger; absent when the gateway did not answer. */
   status?: string;
+  /** When the ledger's status last changed, and its reason code (revoked or suspended). */
+  statusSince?: string;
+  statusReason?: string;
   credits?: { earned: number; unit: string };
   /** How it is secured: a Data Integrity proof, or a vc+jwt (JOSE). */
   format: CredentialFormat;
   receivedAt: string;
-}
-
-function record(value: unknown): Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : {};
 }
 
 function text(value: unknown): string | undefined {
@@ -42,12 +47,6 @@ export function formatDate(iso: string | undefined, lang: Lang): string {
   return new Intl.DateTimeFormat(lang === 'zh' ? 'zh-CN' : 'en-GB', { dateStyle: 'long' }).format(date);
 }
 
-/** The first subject, which is the holder for every credential this wallet accepts. */
-function subjectOf(credential: Record<string, unknown>): Record<string, unknown> {
-  const subject = credential.credentialSubject;
-  return record(Array.isArray(subject) ? subject[0] : subject);
-}
-
 /**
  * Summarises a stored credential. The issuer's name comes from the ledger registry (`names`),
  * else from what the offer said when it was received, else from the credential itself.
@@ -56,7 +55,7 @@ export function summarise(
   stored: StoredCredential,
   lang: Lang,
   names: IssuerNames,
-  status?: string,
+  live?: LiveStatus,
 ): CredentialSummary {
   // A vc+jwt is summarised by its payload: the credential it secures.
   const form = storedForm(stored.credential);
@@ -69,7 +68,7 @@ export function summarise(
   const types = (Array.isArray(credential.type) ? credential.type : []).filter(
     (t): t is string => typeof t === 'string' && t !== 'VerifiableCredential',
   );
-  const earned = subject.creditsEarned;
+  const credits = creditsOf(subject);
   const validFrom = text(credential.validFrom);
   const validUntil = text(credential.validUntil);
   return {
@@ -81,8 +80,10 @@ export function summarise(
     issuedOn: formatDate(validFrom, lang),
     ...(validFrom === undefined ? {} : { validFrom }),
     ...(validUntil === undefined ? {} : { validUntil }),
-    ...(status === undefined ? {} : { status }),
-    ...(typeof earned === 'number' ? { credits: { earned, unit: text(subject.creditUnit) ?? '' } } : {}),
+    ...(live === undefined ? {} : { status: live.status }),
+    ...(live?.since === undefined ? {} : { statusSince: live.since }),
+    ...(live?.reasonCode === undefined ? {} : { statusReason: live.reasonCode }),
+    ...(credits === undefined ? {} : { credits }),
     format: form.format,
     receivedAt: stored.receivedAt,
   };
@@ -94,7 +95,10 @@ const STATUS_KEYS: Record<string, MessageKey> = {
   suspended: 'statusSuspended',
 };
 
-/** `show`'s text: one labelled line per fact, then the achievement's own description. */
+/**
+ * `show`'s text: one labelled line per fact (common ones, then those of the credential's kind), then
+ * the lists it holds (growth dimensions, PD credits by kind, a CLR's parts).
+ */
 export function renderCredential(
   summary: CredentialSummary,
   stored: StoredCredential,
@@ -103,11 +107,9 @@ export function renderCredential(
 ): string {
   const form = storedForm(stored.credential);
   const subject = subjectOf(form.content);
-  const achievement = record(subject.achievement);
-  const status = summary.status === undefined ? undefined : STATUS_KEYS[summary.status];
   const proof = Array.isArray(form.content.proof) ? (form.content.proof[0] as unknown) : form.content.proof;
   const cryptosuite = text(record(proof).cryptosuite);
-  const rows: [MessageKey, string | undefined][] = [
+  const rows: Row[] = [
     ['labelName', summary.name],
     ['labelType', summary.types.join(', ')],
     ['labelIssuer', `${summary.issuer.name}  (${summary.issuer.did})`],
@@ -116,14 +118,9 @@ export function renderCredential(
       'labelValidUntil',
       summary.validUntil === undefined ? t('noEndDate') : formatDate(summary.validUntil, lang),
     ],
-    ['labelStatus', status === undefined ? t('statusUnknown') : t(status)],
-    [
-      'labelCredits',
-      summary.credits ? `${summary.credits.earned} ${summary.credits.unit}`.trim() : undefined,
-    ],
-    ['labelAchievement', text(achievement.name)],
-    ['labelDescription', text(achievement.description)],
-    ['labelCriteria', text(record(achievement.criteria).narrative)],
+    ['labelStatus', statusText(summary, t)],
+    ['labelSummary', text(form.content.description)],
+    ...subjectRows(subject),
     ['labelId', summary.id],
     [
       'labelFormat',
@@ -137,9 +134,19 @@ export function renderCredential(
     .filter((row): row is [MessageKey, string] => row[1] !== undefined && row[1] !== '')
     .map(([key, value]) => [t(key), value] as const);
   const width = Math.max(...labelled.map(([label]) => displayWidth(label)));
-  return labelled
-    .map(([label, value]) => `${label}${' '.repeat(width - displayWidth(label))}  ${value}`)
-    .join('\n');
+  return [
+    ...labelled.map(([label, value]) => `${label}${' '.repeat(width - displayWidth(label))}  ${value}`),
+    ...sections(form.content, t, lang),
+  ].join('\n');
+}
+
+/** The status as the gateway reported it, with its reason and date when not active. */
+function statusText(summary: CredentialSummary, t: Translate): string {
+  const key = summary.status === undefined ? undefined : STATUS_KEYS[summary.status];
+  if (key === undefined) return t('statusUnknown');
+  const since = summary.statusSince === undefined ? '' : ` · ${summary.statusSince}`;
+  const reason = summary.statusReason === undefined ? '' : ` · ${summary.statusReason}`;
+  return summary.status === 'active' ? t(key) : `✘ ${t(key)}${since}${reason}`;
 }
 
 /** Terminal columns: CJK characters take two. */
