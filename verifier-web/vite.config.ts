@@ -14,6 +14,9 @@ const API_PATHS = [
   '/health',
   '/registry',
   '/contexts',
+  '/session',
+  '/shares',
+  '/dimension-sets',
 ];
 const target = process.env['GATEWAY_URL'] ?? 'http://127.0.0.1:8080';
 const proxy = Object.fromEntries(API_PATHS.map((path) => [path, { target, changeOrigin: true }]));

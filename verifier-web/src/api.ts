@@ -1,4 +1,5 @@
 import { isRecord } from './dom.js';
+import { lang } from './i18n.js';
 
 export type CheckStatus = 'valid' | 'invalid' | 'not-checked';
 
@@ -62,15 +63,17 @@ export function setToken(value: string | undefined): void {
 export async function call(
   method: 'GET' | 'POST',
   path: string,
-  opts: { body?: unknown; auth?: boolean; absolute?: boolean } = {},
+  opts: { body?: unknown; auth?: boolean; absolute?: boolean; bearer?: string } = {},
 ): Promise<{ status: number; body: unknown }> {
-  const bearer = opts.auth ? token() : undefined;
+  const bearer = opts.bearer ?? (opts.auth ? token() : undefined);
   let response: Response;
   try {
     response = await fetch(opts.absolute ? path : `${gatewayBase()}${path}`, {
       method,
       headers: {
         accept: 'application/json',
+        // The gateway answers its messages in the page's language (issue 14).
+        'accept-language': lang() === 'zh' ? 'zh-CN,zh;q=0.9' : 'en',
         ...(opts.body === undefined ? {} : { 'content-type': 'application/json' }),
         ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
       },
@@ -267,4 +270,83 @@ export function issuerTrust(did: string): Promise<IssuerTrust | null> {
     pending.catch(() => trustCache.delete(did));
   }
   return pending;
+}
+
+/** `GET /session`: who a token acts as. */
+export interface Session {
+  orgId: string;
+  orgName: { zh: string; en: string };
+  role: string;
+}
+
+function isSession(value: unknown): value is Session {
+  return (
+    isRecord(value) &&
+    typeof value['orgId'] === 'string' &&
+    typeof value['role'] === 'string' &&
+    isRecord(value['orgName']) &&
+    typeof value['orgName']['zh'] === 'string' &&
+    typeof value['orgName']['en'] === 'string'
+  );
+}
+
+/** Asks the gateway who `bearer` is; throws its refusal (401 for an unknown token) as an ApiError. */
+export async function whoIs(bearer: string): Promise<Session> {
+  const body = expectStatus(await call('GET', '/session', { bearer }), [200]);
+  if (!isSession(body)) throw new ApiError(200, 'HTTP', 'unexpected answer');
+  return body;
+}
+
+export interface DimensionSet {
+  setId: string;
+  region: { zh: string; en: string };
+  dimensions: { dimensionId: string; label: { zh: string; en: string } }[];
+}
+
+function isDimensionSet(value: unknown): value is DimensionSet {
+  return (
+    isRecord(value) &&
+    typeof value['setId'] === 'string' &&
+    Array.isArray(value['dimensions']) &&
+    value['dimensions'].every(
+      (d) => isRecord(d) && typeof d['dimensionId'] === 'string' && isRecord(d['label']),
+    )
+  );
+}
+
+let setCache: Promise<DimensionSet[]> | undefined;
+
+/** The bureau's growth-archive dimension sets (public), fetched once per page; [] when unavailable. */
+export function dimensionSets(): Promise<DimensionSet[]> {
+  setCache ??= call('GET', '/dimension-sets')
+    .then((res) => {
+      const body = expectStatus(res, [200]);
+      const list = isRecord(body) && Array.isArray(body['dimensionSets']) ? body['dimensionSets'] : [];
+      return list.filter(isDimensionSet);
+    })
+    .catch(() => {
+      setCache = undefined;
+      return [];
+    });
+  return setCache;
+}
+
+/**
+ * A shared credential or presentation behind a `#share=<id>` link: `GET /shares/<id>` answers
+ * `{verifiableCredential}` or `{verifiablePresentation}`, which the page then verifies as pasted.
+ */
+export async function fetchShare(id: string): Promise<unknown> {
+  return expectStatus(await call('GET', `/shares/${encodeURIComponent(id)}`), [200]);
+}
+
+/**
+ * A verification request behind a short `#request=<id or URL>` link. The public part is read
+ * from the request's URL (or `/verification-requests/<id>` on this gateway); the gateway may
+ * answer the public part alone or the verifier's view `{request, status}`.
+ */
+export async function fetchRequest(ref: string): Promise<unknown> {
+  const absolute = /^https?:\/\//.test(ref);
+  const path = absolute ? ref : `/verification-requests/${encodeURIComponent(ref)}`;
+  const body = expectStatus(await call('GET', path, { absolute, auth: true }), [200]);
+  return isRecord(body) && isRecord(body['request']) ? body['request'] : body;
 }

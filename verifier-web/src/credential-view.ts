@@ -1,6 +1,7 @@
 import type { Organization } from './api.js';
 import { h, isRecord } from './dom.js';
 import { formatDate, lang, t, tMaybe } from './i18n.js';
+import { growthPanel, growthReportOf } from './growth-view.js';
 
 /** A value as a person reads it: localised maps ({zh, en}) in the page's language, lists joined. */
 export function display(value: unknown): string {
@@ -97,10 +98,33 @@ function achievementBlock(achievement: Record<string, unknown>): HTMLElement {
 }
 
 const SUBJECT_HANDLED = new Set(['id', 'type', 'achievement', 'creditsEarned', 'creditUnit']);
+/** Shown by the growth panel instead: the dimensions, the student's name, a CLR's term credentials. */
+const GROWTH_HANDLED = new Set([
+  'dimensionResults',
+  'name',
+  'verifiableCredential',
+  'achievement',
+  'association',
+]);
 
-function subjectBlock(subject: Record<string, unknown>): HTMLElement {
+/** A CLR's inner credentials that are not growth records, each as a card of its own. */
+function innerCredentials(value: unknown, orgs: readonly Organization[]): HTMLElement | null {
+  if (!Array.isArray(value) || !value.every(isRecord)) return null;
+  return h(
+    'section',
+    { class: 'inner-credentials' },
+    h('h4', {}, t('innerCredentials', { n: value.length })),
+    value.map((vc) => credentialCard(vc, orgs)),
+  );
+}
+
+function subjectBlock(
+  subject: Record<string, unknown>,
+  orgs: readonly Organization[],
+  growth: boolean,
+): HTMLElement {
   const parts: (HTMLElement | null)[] = [];
-  const achievements = subject['achievement'];
+  const achievements = growth ? [] : subject['achievement'];
   for (const a of Array.isArray(achievements) ? achievements : [achievements])
     if (isRecord(a)) parts.push(achievementBlock(a));
 
@@ -119,8 +143,10 @@ function subjectBlock(subject: Record<string, unknown>): HTMLElement {
 
   const scalars: [string, string][] = [];
   for (const [field, value] of Object.entries(subject)) {
-    if (SUBJECT_HANDLED.has(field)) continue;
-    if (isDimensionList(value)) parts.push(dimensionTable(field, value));
+    if (SUBJECT_HANDLED.has(field) || (growth && GROWTH_HANDLED.has(field))) continue;
+    const inner = field === 'verifiableCredential' ? innerCredentials(value, orgs) : null;
+    if (inner) parts.push(inner);
+    else if (isDimensionList(value)) parts.push(dimensionTable(field, value));
     else if (value !== null && value !== undefined && display(value) !== '')
       scalars.push([label(field), display(value)]);
   }
@@ -160,6 +186,7 @@ export function credentialCard(
   if (content['validUntil'] !== undefined) meta.push([t('validUntil'), formatDate(content['validUntil'])]);
   meta.push([t('credentialType'), types]);
   if (typeof content['id'] === 'string') meta.push([t('credentialId'), content['id']]);
+  const growth = growthReportOf(content);
   return h(
     'article',
     { class: 'credential-card' },
@@ -168,6 +195,7 @@ export function credentialCard(
     definitionList(meta),
     // The issuer's trust chain sits right under "issued by".
     opts.trust ?? null,
-    subjects.filter(isRecord).map(subjectBlock),
+    growth ? growthPanel(growth) : null,
+    subjects.filter(isRecord).map((s) => subjectBlock(s, orgs, growth !== undefined)),
   );
 }

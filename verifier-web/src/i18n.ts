@@ -86,8 +86,8 @@ const STRINGS = {
     en: 'Some checks could not be done, so no verdict can be given.',
   },
   gatewayError: {
-    zh: '网关返回错误 {status}：{code} {msg}',
-    en: 'The gateway answered {status}: {code} {msg}',
+    zh: '{msg}（网关答复 {status} {code}）',
+    en: '{msg} (the gateway answered {status} {code})',
   },
   networkError: { zh: '无法连接网关：{msg}', en: 'Cannot reach the gateway: {msg}' },
   stepsTitle: { zh: '检查步骤', en: 'Checks' },
@@ -362,6 +362,94 @@ const STRINGS = {
   trustRelation_root: { zh: '教育局（信任根）', en: 'Bureau (root of trust)' },
   trustRelation_registered: { zh: '由上一级教育局登记', en: 'Registered by the bureau above' },
   trustRelation_accredited: { zh: '经上一级教育局认可发证', en: 'Accredited by the bureau above' },
+  // Why a verdict is what it is (named in the banner from the result's checks)
+  cause_revoked: { zh: '已撤销', en: 'revoked' },
+  cause_suspended: { zh: '已暂停', en: 'suspended' },
+  'cause_status-other': { zh: '状态不符', en: 'status mismatch' },
+  cause_tampered: { zh: '已被篡改', en: 'tampered with' },
+  cause_expired: { zh: '已过期', en: 'expired' },
+  'cause_not-yet-valid': { zh: '尚未生效', en: 'not yet valid' },
+  'cause_not-anchored': { zh: '账本无存证', en: 'not anchored on the ledger' },
+  'cause_untrusted-issuer': { zh: '签发者不在名录', en: 'issuer not in the registry' },
+  'cause_not-accredited': { zh: '签发者无资质', en: 'issuer not accredited' },
+  'cause_key-invalid': { zh: '签名密钥无效', en: 'signing key not valid' },
+  cause_format: { zh: '格式不符', en: 'malformed' },
+  cause_challenge: { zh: '挑战值不符', en: 'challenge mismatch' },
+  'cause_holder-binding': { zh: '非持有人本人出示', en: 'not presented by its holder' },
+  causeText_revoked: {
+    zh: '签发机构已撤销这份凭证：它不再有效。',
+    en: 'The issuer revoked this credential: it no longer stands.',
+  },
+  causeText_suspended: {
+    zh: '签发机构已暂停这份凭证：暂停期间不应采信。',
+    en: 'The issuer suspended this credential: do not rely on it while suspended.',
+  },
+  'causeText_status-other': {
+    zh: '账本上的状态记录与凭证不符。',
+    en: 'The status record on the ledger does not match the credential.',
+  },
+  causeText_tampered: {
+    zh: '签名无效：凭证在签发后被改动过，或不是所称机构签署的。',
+    en: 'The signature is invalid: the credential was changed after signing, or not signed by its stated issuer.',
+  },
+  causeText_expired: { zh: '凭证已过有效期。', en: 'The credential has expired.' },
+  'causeText_not-yet-valid': { zh: '凭证尚未到生效日期。', en: 'The credential is not valid yet.' },
+  'causeText_not-anchored': {
+    zh: '本账本成员签发的凭证都在账本存证，而这份没有：可能是伪造的。',
+    en: 'Every credential a member of this ledger issues is anchored on it, and this one is not: it may be forged.',
+  },
+  'causeText_untrusted-issuer': {
+    zh: '凭证本身真实，但签发机构不在本账本的发证机构名录中。',
+    en: 'The credential itself is genuine, but its issuer is not in this ledger’s registry of issuers.',
+  },
+  'causeText_not-accredited': {
+    zh: '签发机构签发时不具备签发此类凭证的资质。',
+    en: 'The issuer was not accredited for this kind of credential when it issued it.',
+  },
+  'causeText_key-invalid': {
+    zh: '签名所用密钥不属于签发机构，或签名时已失效。',
+    en: 'The signing key is not the issuer’s, or was not valid when it signed.',
+  },
+  causeText_format: {
+    zh: '不是可核验的凭证格式。',
+    en: 'It is not a credential in a form that can be verified.',
+  },
+  causeText_challenge: {
+    zh: '出示不是为这次核验签名的，可能是重放。',
+    en: 'The presentation was not signed for this verification: it may be a replay.',
+  },
+  'causeText_holder-binding': {
+    zh: '出示不是由凭证主体本人签名的。',
+    en: 'The presentation was not signed by the subject of its credentials.',
+  },
+
+  // Growth reports
+  studentName: { zh: '学生姓名', en: 'Student' },
+  growthTableTitle: { zh: '各维度分学期记录', en: 'Entries by dimension and term' },
+  growthChartTitle: { zh: '各维度每学期记录条数', en: 'Number of entries per dimension and term' },
+  growthChartAlt: {
+    zh: '柱状图：各维度记录条数（{summary}）',
+    en: 'Bar chart of entries per dimension ({summary})',
+  },
+  growthChartAxis: { zh: '记录条数', en: 'Entries' },
+  growthSet: { zh: '成长维度体系：{set}', en: 'Dimension set: {set}' },
+  withheld: { zh: '未披露', en: 'Withheld' },
+  withheldNote: {
+    zh: '持有人选择性披露了这份报告：有 {n} 个维度未披露（不代表没有记录）。',
+    en: 'The holder disclosed this report selectively: {n} dimensions are withheld (which does not mean they are empty).',
+  },
+  innerCredentials: { zh: '包含的凭证（{n} 份）', en: 'Credentials inside ({n})' },
+
+  // Sign-in (checked against GET /session)
+  signedInAs: { zh: '已登录：{org} · {role}', en: 'Signed in: {org} · {role}' },
+  signInChecking: { zh: '正在核对令牌…', en: 'Checking the token…' },
+  signInRefused: { zh: '令牌无效，未登录：{msg}', en: 'Not signed in, the token was refused: {msg}' },
+  'role_bureau-admin': { zh: '教育局管理员', en: 'bureau administrator' },
+  role_inspector: { zh: '督导员', en: 'inspector' },
+  'role_school-admin': { zh: '学校管理员', en: 'school administrator' },
+  role_teacher: { zh: '教师', en: 'teacher' },
+  'role_provider-admin': { zh: '培训机构管理员', en: 'provider administrator' },
+  role_verifier: { zh: '核验方', en: 'verifier' },
 } as const satisfies Record<string, { zh: string; en: string }>;
 
 export type Key = keyof typeof STRINGS;

@@ -16,11 +16,18 @@ export type Parsed =
   | { kind: 'credential'; value: Record<string, unknown> | string; content: Record<string, unknown> }
   | { kind: 'presentation'; value: Record<string, unknown> | string; content: Record<string, unknown> }
   | { kind: 'request'; value: PublicRequest }
+  /** A short request link (`#request=<id or URL>`): the request itself is read from the gateway. */
+  | { kind: 'request-ref'; ref: string }
+  /** A `#share=<id>` link: the shared credential or presentation is read from the gateway. */
+  | { kind: 'share'; id: string }
   | { kind: 'error'; reason: 'unrecognised' | 'badJson'; message?: string };
 
 const JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 /** Link parameters: JSON as base64url, or deflate-raw then base64url (`z`) for QR-sized links. */
-const LINK_PARAMS = ['vc', 'vp', 'vcz', 'vpz', 'request'] as const;
+const LINK_PARAMS = ['vc', 'vp', 'vcz', 'vpz', 'request', 'share'] as const;
+/** Ids the gateway hands out (UUIDs, short random ids): no dots or slashes, so never a path. */
+const SHORT_ID = /^[A-Za-z0-9_-]{6,100}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function base64urlEncode(bytes: Uint8Array): string {
   let binary = '';
@@ -104,11 +111,25 @@ async function classifyLink(text: string): Promise<Parsed | undefined> {
   for (const name of LINK_PARAMS) {
     const raw = params.get(name) ?? url.searchParams.get(name);
     if (!raw) continue;
+    const reference = linkReference(name, raw);
+    if (reference) return reference;
     let bytes = base64urlDecode(raw);
     if (name.endsWith('z')) bytes = await inflate(bytes);
     const decoded = new TextDecoder().decode(bytes);
     return parseInput(decoded);
   }
+  return undefined;
+}
+
+/**
+ * Links that name something the gateway keeps rather than carry it: `#share=<id>`, and the short
+ * request links `#request=<request URL>` or `#request=<uuid>` (a long `#request=` is base64url JSON).
+ */
+function linkReference(name: string, raw: string): Parsed | undefined {
+  if (name === 'share')
+    return SHORT_ID.test(raw) ? { kind: 'share', id: raw } : { kind: 'error', reason: 'unrecognised' };
+  if (name !== 'request') return undefined;
+  if (/^https?:\/\//.test(raw) || UUID.test(raw)) return { kind: 'request-ref', ref: raw };
   return undefined;
 }
 

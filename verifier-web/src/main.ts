@@ -1,10 +1,12 @@
 import './style.css';
-import { gatewayBase, setGatewayBase, setToken, token } from './api.js';
+import { gatewayBase, setGatewayBase } from './api.js';
 import { auditView } from './audit-view.js';
 import { h, replace, uid } from './dom.js';
-import { lang, onLangChange, setLang, t } from './i18n.js';
+import { lang, onLangChange, setLang, t, tMaybe } from './i18n.js';
 import { linkInLocation } from './input.js';
 import { requestView } from './request-view.js';
+import { errorText } from './result-view.js';
+import { currentSession, forgetUncheckedToken, signIn, signOut } from './session.js';
 import { verifyView } from './verify-view.js';
 
 type ViewName = 'verify' | 'request' | 'audit';
@@ -103,16 +105,16 @@ function renderAccount(): void {
   );
   signInForm.addEventListener('submit', (event) => {
     event.preventDefault();
-    if (tokenInput.value.trim()) setToken(tokenInput.value.trim());
-    renderAll();
+    const candidate = tokenInput.value.trim();
+    if (candidate) void checkToken(candidate);
   });
-  const signOut = h(
+  const signOutButton = h(
     'button',
     { type: 'button', class: 'secondary', 'data-testid': 'sign-out' },
     t('signOut'),
   );
-  signOut.addEventListener('click', () => {
-    setToken(undefined);
+  signOutButton.addEventListener('click', () => {
+    signOut();
     renderAll();
   });
   const settings = h(
@@ -127,18 +129,57 @@ function renderAccount(): void {
     setGatewayBase(gatewayInput.value);
     location.reload();
   });
+  const session = currentSession();
   replace(
     account,
-    token()
-      ? h('p', { class: 'signed-in', 'data-testid': 'signed-in' }, `✓ ${t('signedIn')} `, signOut)
+    session
+      ? h(
+          'p',
+          {
+            class: 'signed-in',
+            'data-testid': 'signed-in',
+            'data-org': session.orgId,
+            'data-role': session.role,
+          },
+          `✓ ${t('signedInAs', {
+            org: lang() === 'zh' ? session.orgName.zh : session.orgName.en,
+            role: tMaybe(`role_${session.role}`) ?? session.role,
+          })} `,
+          signOutButton,
+        )
       : h(
           'details',
-          { class: 'sign-in-box', open: active !== 'verify' },
+          { class: 'sign-in-box', open: active !== 'verify' || signInNote !== undefined },
           h('summary', {}, t('signInTitle')),
           signInForm,
+          signInNote
+            ? h(
+                'p',
+                signInNote.error
+                  ? { class: 'error', role: 'alert', 'data-testid': 'sign-in-error' }
+                  : { class: 'busy', role: 'status' },
+                signInNote.text,
+              )
+            : null,
         ),
     h('details', { class: 'settings' }, h('summary', {}, t('settings')), settings),
   );
+}
+
+/** What the sign-in form says below itself: checking, or why the token was refused. */
+let signInNote: { text: string; error: boolean } | undefined;
+
+/** Signs in only once the gateway knows the token; a refusal is shown as the gateway words it. */
+async function checkToken(candidate: string): Promise<void> {
+  signInNote = { text: t('signInChecking'), error: false };
+  renderAll();
+  try {
+    await signIn(candidate);
+    signInNote = undefined;
+  } catch (error) {
+    signInNote = { text: t('signInRefused', { msg: errorText(error) }), error: true };
+  }
+  renderAll();
 }
 
 function renderAll(): void {
@@ -149,6 +190,7 @@ function renderAll(): void {
   replace(main, views[active].el);
 }
 
+forgetUncheckedToken();
 onLangChange(renderAll);
 document.documentElement.lang = lang() === 'zh' ? 'zh-CN' : 'en';
 replace(
@@ -161,9 +203,13 @@ replace(
 );
 renderAll();
 
-// A link that carries a credential, presentation or request is verified (or shown) at once.
-const link = linkInLocation();
-if (link) {
+// A link that carries a credential, presentation or request is verified (or shown) at once, and
+// so is the next one opened in the same tab: that changes only the fragment, with no reload.
+function runLinkInLocation(): void {
+  const link = linkInLocation();
+  if (!link) return;
   show('verify');
   void views.verify.run(link);
 }
+window.addEventListener('hashchange', runLinkInLocation);
+runLinkInLocation();

@@ -10,9 +10,9 @@ import {
 } from './api.js';
 import { h, isRecord, replace, uid } from './dom.js';
 import { formatTime, t } from './i18n.js';
-import { base64urlEncode, isPublicRequest, type PublicRequest } from './input.js';
+import { isPublicRequest, type PublicRequest } from './input.js';
 import { receiptPanel } from './receipt.js';
-import { errorText, stepsList, verdictBanner, verdictOf } from './result-view.js';
+import { errorText, resultBanner, stepsList } from './result-view.js';
 import { presentationOutcome } from './verify-view.js';
 
 const COMMON_TYPES = [
@@ -31,12 +31,18 @@ interface Answer {
   missingTypes: string[];
 }
 
-/** The link a wallet (or a holder's browser) opens to answer: this page with the request in its fragment. */
+/**
+ * The link a wallet (or a holder's browser) opens to answer: this page with `#request=<the request's
+ * URL>`, i.e. `…/verify/#request=https://gateway/verification-requests/<id>`. The request itself
+ * stays at the gateway, so the QR code stays small whatever the request holds.
+ */
 export function requestLink(request: PublicRequest): string {
   const page = new URL(location.pathname, location.origin);
   const gateway = gatewayBase();
   if (gateway) page.searchParams.set('gateway', gateway);
-  page.hash = `request=${base64urlEncode(new TextEncoder().encode(JSON.stringify(request)))}`;
+  // The gateway's address as the verifier reached it: the answer URL without its last segment.
+  const requestUrl = request.responseUrl.replace(/\/response$/, '');
+  page.hash = `request=${requestUrl}`;
   return page.toString();
 }
 
@@ -188,7 +194,7 @@ export function requestView(): { el: HTMLElement; render: () => void } {
         : null,
       ...(answer.vp
         ? presentationOutcome(answer.vp, result, orgs)
-        : [verdictBanner(verdictOf(result)), stepsList(result.checks, t('presentationStepsTitle'))]),
+        : [resultBanner(result), stepsList(result.checks, t('presentationStepsTitle'))]),
       answer.vp
         ? receiptPanel(
             {

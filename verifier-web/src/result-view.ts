@@ -1,4 +1,5 @@
 import { ApiError, type CheckResult, type VerificationResult } from './api.js';
+import { causesOf, type Cause } from './causes.js';
 import { h } from './dom.js';
 import { formatTime, lang, t, tMaybe, type Key } from './i18n.js';
 
@@ -24,14 +25,38 @@ const VERDICT_TEXT: Record<Verdict, [Key, Key, string]> = {
   unknown: ['verdictUnknown', 'verdictUnknownText', '?'],
 };
 
-export function verdictBanner(verdict: Verdict, extra?: string): HTMLElement {
+export function verdictBanner(verdict: Verdict, extra?: string, causes: readonly Cause[] = []): HTMLElement {
   const [title, text, icon] = VERDICT_TEXT[verdict];
+  // The cause named in the title itself: "无效 · 已撤销", "Invalid · tampered with".
+  const named = causes.map((c) => t(`cause_${c}`)).join(lang() === 'zh' ? '、' : ', ');
   return h(
     'div',
-    { class: `verdict verdict-${verdict}`, role: 'status', 'data-verdict': verdict },
+    {
+      class: `verdict verdict-${verdict}`,
+      role: 'status',
+      'data-verdict': verdict,
+      'data-causes': causes.length ? causes.join(' ') : undefined,
+    },
     h('span', { class: 'verdict-icon', 'aria-hidden': 'true' }, icon),
-    h('div', {}, h('strong', { class: 'verdict-title' }, t(title)), h('p', {}, extra ?? t(text))),
+    h(
+      'div',
+      {},
+      h('strong', { class: 'verdict-title' }, named ? `${t(title)} · ${named}` : t(title)),
+      h('p', {}, extra ?? t(text)),
+      causes.length
+        ? h(
+            'ul',
+            { class: 'causes' },
+            causes.map((c) => h('li', { 'data-cause': c }, t(`causeText_${c}`))),
+          )
+        : null,
+    ),
   );
+}
+
+/** The banner for a verification result, naming what made it so. */
+export function resultBanner(result: VerificationResult): HTMLElement {
+  return verdictBanner(verdictOf(result), undefined, causesOf(result));
 }
 
 function shortTx(tx: unknown): string {

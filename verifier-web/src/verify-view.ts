@@ -1,5 +1,7 @@
 import {
   answerRequest,
+  fetchRequest,
+  fetchShare,
   organizations,
   verifyCredential,
   verifyPresentation,
@@ -12,13 +14,14 @@ import { t } from './i18n.js';
 import {
   cameraAvailable,
   decodeQrImage,
+  isPublicRequest,
   parseInput,
   scanCamera,
   type Parsed,
   type PublicRequest,
 } from './input.js';
 import { receiptPanel } from './receipt.js';
-import { errorText, stepsList, verdictBanner, verdictOf } from './result-view.js';
+import { errorText, resultBanner, stepsList, verdictBanner } from './result-view.js';
 import { trustPanel } from './trust-view.js';
 
 type Outcome =
@@ -57,7 +60,7 @@ export function credentialOutcome(
   opts: { jwt?: boolean } = {},
 ): HTMLElement[] {
   return [
-    verdictBanner(verdictOf(result)),
+    resultBanner(result),
     stepsList(result.checks, t('stepsTitle')),
     credentialCard(content, orgs, { ...opts, trust: trustFor(content, result) }),
   ];
@@ -71,14 +74,14 @@ export function presentationOutcome(
 ): HTMLElement[] {
   const credentials = credentialsIn(content);
   return [
-    verdictBanner(verdictOf(result)),
+    resultBanner(result),
     stepsList(result.checks, t('presentationStepsTitle')),
     ...(result.credentialResults ?? []).map((r, i) =>
       h(
         'section',
         { class: 'presented-credential' },
         h('h3', {}, t('credentialNumber', { n: i + 1 })),
-        verdictBanner(verdictOf(r)),
+        resultBanner(r),
         stepsList(r.checks, t('stepsTitle')),
         credentials[i]
           ? credentialCard(credentials[i].content, orgs, { trust: trustFor(credentials[i].content, r) })
@@ -91,6 +94,27 @@ export function presentationOutcome(
 function proofField(content: Record<string, unknown>, field: 'challenge' | 'domain'): string {
   const proof = Array.isArray(content['proof']) ? content['proof'][0] : content['proof'];
   return isRecord(proof) && typeof proof[field] === 'string' ? proof[field] : '';
+}
+
+/**
+ * Links that only name what to verify (`#share=<id>`, a short `#request=<id or URL>`) are read from
+ * the gateway, then classified as if pasted.
+ */
+async function resolveReference(parsed: Parsed): Promise<Parsed> {
+  if (parsed.kind === 'share') {
+    const shared = await fetchShare(parsed.id);
+    const inner = await parseInput(JSON.stringify(shared));
+    return inner.kind === 'share' || inner.kind === 'request-ref'
+      ? { kind: 'error', reason: 'unrecognised' }
+      : inner;
+  }
+  if (parsed.kind === 'request-ref') {
+    const request = await fetchRequest(parsed.ref);
+    return isPublicRequest(request)
+      ? { kind: 'request', value: request }
+      : { kind: 'error', reason: 'unrecognised' };
+  }
+  return parsed;
 }
 
 export interface VerifyView {
@@ -171,27 +195,33 @@ export function verifyView(): VerifyView {
     }
   };
 
+  // A newer run (another link opened in the tab) wins over one still waiting for the gateway.
+  let latest = 0;
   const run = async (text: string): Promise<void> => {
+    const mine = ++latest;
     textarea.value = text;
     busy = true;
     renderOutput();
+    let next: Outcome;
     try {
       orgs = await organizations();
-      const parsed = await parseInput(text);
+      const parsed = await resolveReference(await parseInput(text));
       if (parsed.kind === 'error') {
-        outcome = {
+        next = {
           kind: 'message',
           key: parsed.reason,
           ...(parsed.message ? { detail: parsed.message } : {}),
         };
       } else if (parsed.kind === 'request') {
-        outcome = { kind: 'request', request: parsed.value };
+        next = { kind: 'request', request: parsed.value };
+      } else if (parsed.kind === 'share' || parsed.kind === 'request-ref') {
+        next = { kind: 'message', key: 'unrecognised' };
       } else if (parsed.kind === 'credential') {
         if (showOptions) {
           showOptions = false;
           renderForm();
         }
-        outcome = { kind: 'credential', parsed, result: await verifyCredential(parsed.value) };
+        next = { kind: 'credential', parsed, result: await verifyCredential(parsed.value) };
       } else {
         // Without the verifier's own challenge, the presentation's is used, and the page says what
         // that does and does not prove.
@@ -200,7 +230,7 @@ export function verifyView(): VerifyView {
         showOptions = true;
         renderForm();
         const options = { challenge: challenge.value, domain: domain.value };
-        outcome = {
+        next = {
           kind: 'presentation',
           parsed,
           options,
@@ -208,8 +238,10 @@ export function verifyView(): VerifyView {
         };
       }
     } catch (error) {
-      outcome = { kind: 'error', error };
+      next = { kind: 'error', error };
     }
+    if (mine !== latest) return;
+    outcome = next;
     busy = false;
     renderOutput();
   };
@@ -386,7 +418,7 @@ function holderAnswer(request: PublicRequest): HTMLElement {
           return;
         }
         const result = await answerRequest(request.responseUrl, parsed.value);
-        replace(status, h('p', {}, t('answerAccepted')), verdictBanner(verdictOf(result)));
+        replace(status, h('p', {}, t('answerAccepted')), resultBanner(result));
       } catch (error) {
         replace(status, h('p', { class: 'error', role: 'alert' }, errorText(error)));
       }

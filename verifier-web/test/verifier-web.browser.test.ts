@@ -200,10 +200,12 @@ describe('verifier-web in a real browser against a real gateway', function () {
     await page.getByText('等待持有人作答').waitFor();
 
     // The holder's wallet reads the request from the link and answers it.
+    // The link names the request's URL; the wallet reads the request there.
     const link = await page.locator('.request-card input[readonly]').inputValue();
-    const request = JSON.parse(
-      Buffer.from(new URL(link).hash.replace(/^#request=/, ''), 'base64url').toString('utf8'),
-    );
+    const requestUrl = new URL(new URL(link).hash.replace(/^#request=/, ''));
+    const { request } = (
+      await gw.call('GET', requestUrl.pathname, { token: gw.tokens['verifier@university'] })
+    ).body;
     expect(request.challenge).to.equal(challenge);
     const vp = await signPresentation({
       presentation: createPresentation({ verifiableCredential: [vc], holder: holder.did }),
@@ -239,7 +241,8 @@ describe('verifier-web in a real browser against a real gateway', function () {
     await shot(page, 'receipt-print');
   });
 
-  it("shows inspectors a seeded school's records by kind with history, and the chain check passing", async () => {
+  // The audit console's records, timeline, filters and CSV: audit-console.browser.test.ts.
+  it("shows inspectors a seeded school's chain check passing", async () => {
     await issue();
     const page = await open('/verify/?view=audit', 'en-US');
     await page.getByTestId('token').fill(gw.tokens['inspector@bureau'] ?? '');
@@ -250,22 +253,8 @@ describe('verifier-web in a real browser against a real gateway', function () {
     const chain = page.getByTestId('chain');
     await chain.waitFor();
     expect(await chain.getAttribute('data-ok')).to.equal('true');
-    expect(await chain.innerText()).to.match(/Passed: \d+ blocks/);
-    const records = page.getByTestId('records');
-    for (const kind of ['organization', 'accreditation', 'key', 'credential'])
-      expect(
-        await records.locator(`.record-kind[data-kind="${kind}"] details.record`).count(),
-        kind,
-      ).to.be.greaterThan(0);
-    await records.locator('.record-kind[data-kind="accreditation"] details.record summary').first().click();
-    expect(
-      await records.locator('.record-kind[data-kind="accreditation"] table').first().innerText(),
-    ).to.contain('History');
-    const [csv] = await Promise.all([
-      page.waitForEvent('download'),
-      page.getByRole('button', { name: 'Export CSV' }).click(),
-    ]);
-    expect(csv.suggestedFilename()).to.match(/^audit-school-gen-.*\.csv$/);
+    expect(await chain.innerText()).to.match(/passed: \d+ block/i);
+    expect(await page.getByTestId('records').locator(':scope > *').count()).to.be.greaterThan(0);
     await shot(page, 'audit-console');
   });
 
@@ -276,8 +265,12 @@ describe('verifier-web in a real browser against a real gateway', function () {
       isMobile: true,
     });
     await page.getByTestId('output').locator('.verdict').first().waitFor();
-    const overflow = await page.evaluate('document.documentElement.scrollWidth > window.innerWidth');
-    expect(overflow, 'page scrolls sideways at 375 px').to.equal(false);
+    // Chromium's phone emulation zooms out to fit wide content, so the width must also stay 375.
+    const { scrollWidth, innerWidth } = (await page.evaluate(
+      '({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth })',
+    )) as { scrollWidth: number; innerWidth: number };
+    expect(innerWidth, 'page zoomed out to fit wide content').to.equal(375);
+    expect(scrollWidth, 'page scrolls sideways at 375 px').to.be.at.most(innerWidth);
     await shot(page, 'verify-phone');
   });
 });

@@ -13,7 +13,8 @@ import { startGateway, type Gateway } from '../../gateway-api/test/harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const WEB_DIR = resolve(here, '..');
-export const DIST = join(WEB_DIR, 'dist');
+/** VERIFIER_WEB_DIST serves another build (e.g. an older one, to see a new test fail on it). */
+export const DIST = process.env['VERIFIER_WEB_DIST'] ?? join(WEB_DIR, 'dist');
 export const SCREENSHOTS = resolve(WEB_DIR, '..', 'artifacts', 'screenshots');
 export const CHROMIUM = '/usr/bin/chromium';
 
