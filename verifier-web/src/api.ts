@@ -1,24 +1,18 @@
+import type {
+  CheckResult,
+  Organization as DomainOrganization,
+  PresentationResult,
+  VerificationResult as CredentialResult,
+} from '@edu-ledger/domain';
 import { isRecord } from './dom.js';
 import { lang } from './i18n.js';
 
-export type CheckStatus = 'valid' | 'invalid' | 'not-checked';
+// The gateway's own types (lib/domain): imported as types only, so no schema code reaches the page.
+export type { CheckResult };
+export type CheckStatus = CheckResult['status'];
 
-export interface CheckResult {
-  check: string;
-  status: CheckStatus;
-  reason: string;
-  details?: Record<string, unknown>;
-}
-
-export interface VerificationResult {
-  verified: boolean;
-  /** trusted, untrusted-issuer (genuine, issuer outside the registry) or invalid. */
-  outcome?: 'trusted' | 'untrusted-issuer' | 'invalid';
-  issuerInRegistry?: boolean;
-  checks: CheckResult[];
-  /** Present for presentations: one result per credential, in order. */
-  credentialResults?: VerificationResult[];
-}
+/** A credential's result, or a presentation's (then with one result per credential, in order). */
+export type VerificationResult = CredentialResult & Partial<Pick<PresentationResult, 'credentialResults'>>;
 
 /** A refusal from the gateway (its `{error: {code, message}}` envelope), or no answer at all. */
 export class ApiError extends Error {
@@ -162,12 +156,8 @@ export async function answerRequest(responseUrl: string, vp: unknown): Promise<V
   return asResult(await call('POST', responseUrl, { body: { verifiablePresentation: vp }, absolute: true }));
 }
 
-export interface Organization {
-  orgId: string;
-  kind: string;
-  did: string;
-  name: { zh: string; en: string };
-}
+/** The part of an organisation the page reads from GET /organizations. */
+export type Organization = Pick<DomainOrganization, 'orgId' | 'kind' | 'did' | 'name'>;
 
 function isOrganization(value: unknown): value is Organization {
   return (

@@ -1,16 +1,11 @@
+import type { PublicRequest as DomainPublicRequest } from '@edu-ledger/domain';
 import { isRecord } from './dom.js';
 
-/** A verification request as a holder receives it (in the QR code or the `#request=` link). */
-export interface PublicRequest {
-  id: string;
-  challenge: string;
-  domain: string;
-  types: string[];
-  responseUrl: string;
-  expiresAt: string;
-  /** The verifier's organisation name, for the holder to read; informative only. */
-  verifier?: string;
-}
+/**
+ * A verification request as a holder receives it (in the QR code or the `#request=` link), with
+ * the verifier's organisation name for the holder to read (informative only).
+ */
+export type PublicRequest = DomainPublicRequest & { verifier?: string };
 
 export type Parsed =
   | { kind: 'credential'; value: Record<string, unknown> | string; content: Record<string, unknown> }

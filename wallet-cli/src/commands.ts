@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { access, readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { VerificationResult } from '@edu-ledger/domain';
 import type { Output } from './errors.js';
 import type { DocumentLoader, VerifiableCredential } from '@edu-ledger/credentials';
 import { EXIT, OutputError, WalletError } from './errors.js';
@@ -56,19 +57,6 @@ const Organizations = z.object({
     z.looseObject({ did: z.string(), name: z.object({ zh: z.string(), en: z.string() }) }),
   ),
 });
-
-const VerificationResult = z.looseObject({
-  verified: z.boolean(),
-  checks: z.array(
-    z.looseObject({
-      check: z.string(),
-      status: z.string(),
-      reason: z.string(),
-      details: z.record(z.string(), z.unknown()).optional(),
-    }),
-  ),
-});
-type VerificationResult = z.infer<typeof VerificationResult>;
 
 /*
  * The VC library, did-jwt and qrcode are loaded when a command needs them: together they are most

@@ -47,6 +47,4 @@ export const SignedHeadView = z.object({
 });
 
 /** The result of a presentation's verification: the presentation's checks and each credential's. */
-export const PresentationResult = z
-  .object({ verified: z.boolean(), checks: z.array(z.unknown()).optional() })
-  .catchall(z.unknown());
+export { PresentationResult } from '@edu-ledger/domain';

@@ -1,17 +1,15 @@
 import { z } from 'zod';
-import { DomainError, VerificationResult } from '@edu-ledger/domain';
+import { DomainError, PresentationResult, PublicRequest, VerificationResult } from '@edu-ledger/domain';
 import { defineRoute, param, type RouteSpec } from '../http/route.js';
 import type { Services } from '../services/index.js';
 import {
   AnswerVerificationRequestBody,
   CreateVerificationRequestBody,
-  PublicRequest,
   ReceiptBody,
   VerifierService,
 } from '../services/verifier.service.js';
 
 const Envelope = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
-const PresentationResult = VerificationResult.extend({ credentialResults: z.array(VerificationResult) });
 
 /**
  * Verification requests (a verifier asks a holder's wallet for a presentation bound to a fresh

@@ -10,6 +10,7 @@ import {
   type CheckName,
   type CheckResult,
   type Organization,
+  type PresentationResult,
   type VerificationResult,
   type VerifyOptions,
   type QueryName,
@@ -45,9 +46,7 @@ export interface VerificationDeps {
   logger?: Pick<Logger, 'error'>;
 }
 
-export interface PresentationResult extends VerificationResult {
-  credentialResults: VerificationResult[];
-}
+export type { PresentationResult } from '@edu-ledger/domain';
 
 const ORDER: readonly CheckName[] = CREDENTIAL_CHECKS;
 

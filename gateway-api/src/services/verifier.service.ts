@@ -1,6 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { DomainError, VerificationResult, type CheckResult } from '@edu-ledger/domain';
+import {
+  DomainError,
+  PresentationResult,
+  PublicRequest,
+  type CheckResult,
+  type VerificationResult,
+} from '@edu-ledger/domain';
 import {
   eduContextUrl,
   VC_V2_CONTEXT,
@@ -11,7 +17,6 @@ import {
 } from '@edu-ledger/credentials';
 import type { Principal } from '../stores/tokens.js';
 import type { Services } from './index.js';
-import type { PresentationResult } from './verification.service.js';
 
 /** How long a holder has to answer a verification request. */
 export const REQUEST_TTL_MS = 15 * 60_000;
@@ -53,21 +58,6 @@ export const ReceiptBody = z
   });
 export type ReceiptBody = z.infer<typeof ReceiptBody>;
 
-/** What a holder's wallet needs to answer; also what the QR code and the link carry. */
-export const PublicRequest = z.object({
-  id: z.uuid(),
-  challenge: z.string(),
-  domain: z.string(),
-  types: z.array(z.string()),
-  responseUrl: z.url(),
-  expiresAt: z.iso.datetime(),
-});
-export type PublicRequest = z.infer<typeof PublicRequest>;
-
-const PresentationResultSchema = VerificationResult.extend({
-  credentialResults: z.array(VerificationResult),
-});
-
 const StoredRequest = PublicRequest.extend({
   orgId: z.string(),
   createdAt: z.iso.datetime(),
@@ -78,7 +68,7 @@ const StoredRequest = PublicRequest.extend({
       credentialIds: z.array(z.string()),
       /** Wanted types that no presented credential has: the verifier decides what that means. */
       missingTypes: z.array(z.string()).default([]),
-      result: PresentationResultSchema,
+      result: PresentationResult,
     })
     .optional(),
 });

@@ -217,3 +217,20 @@ export const VerificationResult = z.object({
   checks: z.array(CheckResult),
 });
 export type VerificationResult = z.infer<typeof VerificationResult>;
+
+/** A presentation's verification: its own checks (challenge, holder binding) and each credential's. */
+export const PresentationResult = VerificationResult.extend({
+  credentialResults: z.array(VerificationResult),
+});
+export type PresentationResult = z.infer<typeof PresentationResult>;
+
+/** A verification request as the holder's wallet reads it (from the page's link, QR or the gateway). */
+export const PublicRequest = z.object({
+  id: z.uuid(),
+  challenge: z.string(),
+  domain: z.string(),
+  types: z.array(z.string()),
+  responseUrl: z.url(),
+  expiresAt: z.iso.datetime(),
+});
+export type PublicRequest = z.infer<typeof PublicRequest>;
