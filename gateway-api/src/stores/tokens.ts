@@ -30,12 +30,24 @@ export class TokenStore {
   private generation = 0;
 
   private readonly macKey: Buffer;
+  /** Outside demo mode the demo consortium's tokens are refused (see {@link refuseDemoTokens}). */
+  private demoTokensRefused = false;
 
   constructor(
     private readonly db: GatewayDb,
     masterKey: Buffer,
   ) {
     this.macKey = deriveKey(masterKey, 'token-rows');
+  }
+
+  /**
+   * Called when the gateway starts outside demo mode: the tokens the demo seed wrote (label
+   * `demo`, their values in DATA_DIR/demo-tokens.json for anyone who can read the folder) stop
+   * resolving, so a data folder switched from demo to production keeps no open door.
+   */
+  refuseDemoTokens(): void {
+    this.demoTokensRefused = true;
+    this.known.clear();
   }
 
   async create(principal: Principal): Promise<string> {
@@ -54,7 +66,8 @@ export class TokenStore {
     const raw = await this.db.tokens.get(key);
     if (raw === undefined) return undefined;
     const principal = this.verified(key, raw);
-    if (principal === undefined) return undefined;
+    if (principal === undefined || (this.demoTokensRefused && principal.label === DEMO_LABEL))
+      return undefined;
     if (generation === this.generation) {
       if (this.known.size >= MAX_CACHED_TOKENS) this.known.clear();
       this.known.set(key, Object.freeze({ ...principal }));
@@ -68,6 +81,10 @@ export class TokenStore {
   }
 
   /** The row's principal when its MAC holds; undefined for a malformed, forged or edited row. */
+  verifiedRow(key: string, raw: string): Principal | undefined {
+    return this.verified(key, raw);
+  }
+
   private verified(key: string, raw: string): Principal | undefined {
     let row: z.infer<typeof TokenRow>;
     try {
@@ -89,3 +106,19 @@ export class TokenStore {
 }
 
 const MAX_CACHED_TOKENS = 10_000;
+
+/** The label seed.ts gives the demo consortium's tokens. */
+export const DEMO_LABEL = 'demo';
+
+/**
+ * Whether the token rows of a store were MAC'ed under this master key: true when the first one
+ * verifies, false when it does not, undefined when there is none (key custody adopting a store).
+ */
+export async function tokenRowsOpenWith(db: GatewayDb, masterKey: Buffer): Promise<boolean | undefined> {
+  const store = new TokenStore(db, masterKey);
+  for await (const [key, raw] of db.tokens.iterator()) {
+    // Other rows share the sublevel under prefixes (staff access); token rows are 64 hex digits.
+    if (/^[0-9a-f]{64}$/.test(key)) return store.verifiedRow(key, raw) !== undefined;
+  }
+  return undefined;
+}

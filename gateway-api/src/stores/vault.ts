@@ -19,6 +19,46 @@ const StoredSubject = z.object({
 type StoredSubject = z.infer<typeof StoredSubject>;
 
 /**
+ * The master key that wraps subject keys, per store, as key custody (key-custody.ts) recorded it
+ * at start. The key services are built with is the store key, from which row MACs, the index and
+ * the other stores' keys derive; before any rotation the two are the same, and stores opened
+ * without key custody (tests) wrap with the store key.
+ */
+const wrappingKeys = new WeakMap<GatewayDb, Buffer>();
+
+/** Makes every Vault on `db` wrap subject keys with `masterKey` (called by key custody). */
+export function useWrappingKey(db: GatewayDb, masterKey: Buffer): void {
+  wrappingKeys.set(db, masterKey);
+}
+
+/** The AES key that wraps subject data keys under a master key. */
+export const subjectWrapKey = (masterKey: Buffer): Buffer => deriveKey(masterKey, 'vault-wrap');
+
+/** A stored subject row, or undefined for one that does not parse (its MAC is not checked here). */
+export function parseSubjectRow(raw: string): StoredSubject | undefined {
+  const parsed = StoredSubject.safeParse(JSON.parse(raw));
+  return parsed.success ? parsed.data : undefined;
+}
+
+/** The row with its data key wrapped anew, MAC'ed again under the store key (for a rotation). */
+export function rewrappedRow(
+  storeKey: Buffer,
+  subjectId: string,
+  row: StoredSubject,
+  wrappedKey: Sealed,
+): string {
+  const { mac: _previous, ...fields } = row;
+  const next = { ...fields, wrappedKey };
+  return JSON.stringify({ ...next, mac: rowMacUnder(deriveKey(storeKey, 'vault-rows'), subjectId, next) });
+}
+
+function rowMacUnder(rowKey: Buffer, subjectId: string, fields: Omit<StoredSubject, 'mac'>): string {
+  return createHmac('sha256', rowKey)
+    .update(canonicalJson({ subjectId, ...fields }))
+    .digest('hex');
+}
+
+/**
  * The personal-data vault. Each person's fields are encrypted with their own data key; that key
  * is wrapped by the master key. Destroying the wrapped key makes the person's data unreadable for
  * good while every ledger anchor that mentions their pseudonymous id stays verifiable.
@@ -33,7 +73,7 @@ export class Vault {
     masterKey: Buffer,
     private readonly now: () => Date,
   ) {
-    this.wrapKey = deriveKey(masterKey, 'vault-wrap');
+    this.wrapKey = subjectWrapKey(wrappingKeys.get(db) ?? masterKey);
     this.indexKey = deriveKey(masterKey, 'vault-index');
     this.rowKey = deriveKey(masterKey, 'vault-rows');
   }
@@ -155,9 +195,7 @@ export class Vault {
    * row edited without the master key (a person handed to another school) must not be believed.
    */
   private rowMac(subjectId: string, fields: Omit<StoredSubject, 'mac'>): string {
-    return createHmac('sha256', this.rowKey)
-      .update(canonicalJson({ subjectId, ...fields }))
-      .digest('hex');
+    return rowMacUnder(this.rowKey, subjectId, fields);
   }
 
   private signed(subjectId: string, fields: Omit<StoredSubject, 'mac'>): StoredSubject {
