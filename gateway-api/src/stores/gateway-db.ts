@@ -100,6 +100,19 @@ export class GatewayDb {
     }
   }
 
+  /**
+   * Every key and value as of this instant, as raw bytes, for a backup: the LevelDB snapshot is
+   * taken synchronously, so the ledger's can be taken in the same tick (see backup.service.ts).
+   */
+  snapshot(): { entries(): AsyncIterable<[Buffer, Buffer]>; close(): Promise<void> } {
+    const snapshot = this.db.snapshot();
+    return {
+      entries: () =>
+        this.db.iterator<Buffer, Buffer>({ snapshot, keyEncoding: 'buffer', valueEncoding: 'buffer' }),
+      close: () => snapshot.close(),
+    };
+  }
+
   close(): Promise<void> {
     return this.db.close();
   }

@@ -4,6 +4,7 @@ export {
   type Block,
   type BlockTransaction,
   type EmbeddedLedgerOptions,
+  type RawSnapshot,
 } from './embedded/embedded-ledger.js';
 export { LedgerIntegrityError } from './embedded/integrity-check.js';
 export { verifyAgainstHead, parseSignedHead, type HeadCheck } from './embedded/head-check.js';

@@ -25,6 +25,7 @@ import {
 } from './block.js';
 import { verifyChain } from './chain-check.js';
 import { verifyAgainstHead, type HeadCheck } from './head-check.js';
+import { MAX_UNICODE, NS } from './composite-key.js';
 import { DEFAULT_CHECK_BLOCKS } from './integrity-check.js';
 import { loadAndCheck } from './ledger-open.js';
 import type { NodeKey, RecordedNodeKey, SignedHead } from './node-key.js';
@@ -39,6 +40,12 @@ import {
   type StateEntry,
   type Version,
 } from './state-store.js';
+
+/** Every key and value of a store as of one instant (see `EmbeddedLedger.snapshot`). */
+export interface RawSnapshot {
+  entries(): AsyncIterable<[Buffer, Buffer]>;
+  close(): Promise<void>;
+}
 
 export { ZERO_HASH, headerHash, sha256, type Block, type BlockTransaction, type ValidationCode };
 
@@ -111,6 +118,7 @@ export class EmbeddedLedger implements LedgerPort {
   private recordedKey!: RecordedNodeKey;
   private head: SignedHead | undefined;
   private readChecker!: ReadChecker;
+  private keyFile = '';
   /** Given to simulations: see `simulate` for which simulations check their reads. */
   private readonly checkRead = (entry: StateEntry): Promise<void> => this.readChecker.check(entry);
 
@@ -161,6 +169,7 @@ export class EmbeddedLedger implements LedgerPort {
     );
     try {
       const keyFile = options.nodeKeyFile ?? join(options.path, 'node-key.pem');
+      ledger.keyFile = keyFile;
       const opened = await loadAndCheck(
         ledger.store,
         options.path,
@@ -188,6 +197,11 @@ export class EmbeddedLedger implements LedgerPort {
   /** Resolves when the state key filter has been filled from disk (true if it is in use). */
   keyFilterReady(): Promise<boolean> {
     return this.store.keyFilterReady();
+  }
+
+  /** The node key's file; a backup copies it with the database (see {@link snapshot}). */
+  get nodeKeyFile(): string {
+    return this.keyFile;
   }
 
   get blockHeight(): number {
@@ -466,6 +480,32 @@ export class EmbeddedLedger implements LedgerPort {
   signedHead(): SignedHead {
     this.head ??= this.nodeKey.signHead(this.chainHeight, this.lastHash, this.options.now().toISOString());
     return { ...this.head };
+  }
+
+  /**
+   * A point-in-time view of every stored key and value (blocks, state, history, index, meta), as raw
+   * bytes, for a backup. The LevelDB snapshot is taken synchronously, so a caller can take another
+   * store's snapshot in the same tick and get both as of one instant. Close it when done.
+   */
+  snapshot(): RawSnapshot {
+    const snapshot = this.db.snapshot();
+    return {
+      entries: () =>
+        this.db.iterator<Buffer, Buffer>({ snapshot, keyEncoding: 'buffer', valueEncoding: 'buffer' }),
+      close: () => snapshot.close(),
+    };
+  }
+
+  /** Committed state of one composite-key object type (`anchor`, `gentry`, ...), values decoded. */
+  async *stateOfType(objectType: string): AsyncGenerator<{ key: string; value: string }> {
+    const prefix = `${NS}${objectType}${NS}`;
+    for await (const [key, raw] of this.store.state.iterator({
+      gte: prefix,
+      lt: `${prefix}${MAX_UNICODE}`,
+    })) {
+      const { v } = JSON.parse(raw) as { v: string };
+      yield { key, value: Buffer.from(v, 'base64').toString('utf8') };
+    }
   }
 
   /** Compares a head kept earlier with the current chain; see head-check.ts. */
