@@ -1,8 +1,21 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
 import { DomainError } from '@edu-ledger/domain';
 
 export type Logger = PinoLogger;
+
+/** What every log line written while serving one request carries: its id, and nothing personal. */
+export interface LogContext {
+  requestId: string;
+}
+
+/**
+ * The request a piece of code is serving, followed across awaits: the request-id middleware runs
+ * the rest of the request inside it, so a line logged by a service or the error handler names the
+ * request without the logger being passed down.
+ */
+export const logContext = new AsyncLocalStorage<LogContext>();
 
 /**
  * JSON logs. Request bodies and headers are never logged; the redact list is a second line of
@@ -12,6 +25,7 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
   return pino(
     {
       level,
+      mixin: () => ({ ...logContext.getStore() }),
       // Errors are logged by name, code and stack frames; see errorSummary.
       serializers: { err: errorSummary },
       redact: {

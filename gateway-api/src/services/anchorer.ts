@@ -21,6 +21,26 @@ export interface AnchorerOptions {
   maxInFlight: number;
 }
 
+/** What one anchor transaction was like, for metrics. */
+export interface AnchorBatch {
+  /** Credentials under its Merkle root. */
+  size: number;
+  /** From submitting the transaction to its commit (or refusal), seconds. */
+  commitSeconds: number;
+  committed: boolean;
+}
+
+/**
+ * The anchorers built over each chaincode client. The services do not expose their anchorer, and
+ * the HTTP layer (metrics, graceful shutdown) finds it through the chaincode client they share.
+ */
+const anchorersByClient = new WeakMap<ChaincodeClient, Anchorer[]>();
+
+/** The anchorers that submit through this chaincode client (one per set of services). */
+export function anchorersOf(chaincode: ChaincodeClient): readonly Anchorer[] {
+  return anchorersByClient.get(chaincode) ?? [];
+}
+
 interface Queue {
   identity: ClientIdentity;
   waiting: Waiting[];
@@ -40,11 +60,41 @@ interface Queue {
  */
 export class Anchorer {
   private readonly queues = new Map<string, Queue>();
+  private readonly batchListeners = new Set<(batch: AnchorBatch) => void>();
+  /** Anchor transactions on their way, including anchorTogether's. */
+  private submitting = 0;
+  private idleWaiters: (() => void)[] = [];
 
   constructor(
     private readonly chaincode: ChaincodeClient,
     private readonly options: AnchorerOptions = { maxBatch: 100, maxInFlight: 1 },
-  ) {}
+  ) {
+    anchorersByClient.set(chaincode, [...anchorersOf(chaincode), this]);
+  }
+
+  /** Calls `listener` after every anchor transaction; returns the function that stops it. */
+  onBatch(listener: (batch: AnchorBatch) => void): () => void {
+    this.batchListeners.add(listener);
+    return () => this.batchListeners.delete(listener);
+  }
+
+  /** Credentials waiting for a batch to leave (not yet submitted). */
+  waitingCount(): number {
+    let count = 0;
+    for (const queue of this.queues.values()) count += queue.waiting.length;
+    return count;
+  }
+
+  /** Anchor transactions submitted and not yet committed or refused. */
+  inFlightCount(): number {
+    return this.submitting;
+  }
+
+  /** Settles once nothing waits and no anchor transaction is on its way (for a graceful stop). */
+  idle(): Promise<void> {
+    if (this.waitingCount() === 0 && this.submitting === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
 
   anchor(identity: ClientIdentity, item: AnchorItem): Promise<AnchorReceipt> {
     return new Promise<AnchorReceipt>((resolve, reject) => {
@@ -107,12 +157,37 @@ export class Anchorer {
 
   private async anchorNow(identity: ClientIdentity, items: AnchorItem[]): Promise<AnchorReceipt[]> {
     const { root, proofs } = merkleProofs(items.map((i) => i.digest));
-    const result = await this.chaincode.submit(identity, 'credentials:AnchorCredentials', { items });
+    const result = await this.timedSubmit(identity, items);
     return items.map((_, i) => ({
       txId: result.txId,
       blockNumber: result.blockNumber,
       batchRoot: root,
       proof: proofs[i] ?? [],
     }));
+  }
+
+  /** Submits one anchor transaction, telling the batch listeners its size and commit time. */
+  private async timedSubmit(identity: ClientIdentity, items: AnchorItem[]) {
+    const started = process.hrtime.bigint();
+    let committed = false;
+    this.submitting += 1;
+    try {
+      const result = await this.chaincode.submit(identity, 'credentials:AnchorCredentials', { items });
+      committed = true;
+      return result;
+    } finally {
+      this.submitting -= 1;
+      const commitSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+      for (const listener of this.batchListeners) listener({ size: items.length, commitSeconds, committed });
+      // Checked a turn later: a refused batch's members are retried one by one from the
+      // rejection's continuation, and must count as on their way by then.
+      setImmediate(() => this.wakeIdleWaiters());
+    }
+  }
+
+  private wakeIdleWaiters(): void {
+    if (this.waitingCount() > 0 || this.submitting > 0) return;
+    const waiters = this.idleWaiters.splice(0);
+    for (const wake of waiters) wake();
   }
 }

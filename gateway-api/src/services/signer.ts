@@ -21,6 +21,8 @@ export interface Signed {
 export interface CredentialSigner {
   sign(credential: Credential, key: ExportedKey, now: Date): Promise<Signed>;
   close(): Promise<void>;
+  /** Signing jobs asked for and not yet answered (for the metrics' queue depth). */
+  queueDepth?(): number;
 }
 
 /** Signs on the calling thread. */
@@ -270,6 +272,10 @@ export class WorkerPoolSigner implements CredentialSigner {
     worker.on('exit', (code) => fail(new Error(`signing worker exited with code ${code}`)));
     worker.unref();
     return slot;
+  }
+
+  queueDepth(): number {
+    return this.slots.reduce((sum, slot) => sum + slot.inFlight.size, 0);
   }
 
   async close(): Promise<void> {
