@@ -16,7 +16,9 @@ import {
   pageSecurityPolicy,
   securityHeaders,
 } from './http/security-headers.js';
+import { adminRoutes } from './routes/admin.routes.js';
 import { auditRoutes } from './routes/audit.routes.js';
+import { backupRoutes } from './routes/backup.routes.js';
 import { certificateRoutes } from './routes/certificates.routes.js';
 import { contextRoutes } from './routes/contexts.routes.js';
 import { creditBankRoutes } from './routes/credit-bank.routes.js';
@@ -33,6 +35,11 @@ import { subjectRoutes } from './routes/subjects.routes.js';
 import { verifierRoutes } from './routes/verifier.routes.js';
 import { shareRoutes } from './routes/shares.routes.js';
 import type { Services } from './services/index.js';
+// Operations: request ids, metrics, readiness.
+import { GatewayMetrics, metricsEndpoint, routePattern } from './http/metrics.js';
+import { readinessRoute } from './http/readiness.js';
+import { assignRequestId, requestId } from './http/request-id.js';
+import type { CredentialSigner } from './services/signer.js';
 
 export interface AppOptions {
   services: Services;
@@ -42,6 +49,10 @@ export interface AppOptions {
   staticMounts?: { path: string; dir: string }[];
   /** Abuse limits; the RATE_LIMIT_* defaults when absent (tests set them low to see a 429). */
   rateLimits?: RateLimits;
+  /** The signing worker pool, whose queue depth /metrics reports (main() passes its own). */
+  signer?: CredentialSigner;
+  /** Bearer token /metrics requires; without it /metrics answers loopback callers only. */
+  metricsToken?: string;
 }
 
 export function allRoutes(services: Services): RouteSpec[] {
@@ -62,6 +73,8 @@ export function allRoutes(services: Services): RouteSpec[] {
     ...contextRoutes(),
     ...registryRoutes(services),
     ...sessionRoutes(services),
+    ...backupRoutes(services),
+    ...adminRoutes(services),
   ];
 }
 
@@ -72,18 +85,24 @@ export function createApp({
   publicUrl,
   staticMounts = [],
   rateLimits = DEFAULT_RATE_LIMITS,
+  signer,
+  metricsToken,
 }: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
-  app.use(requestLog(logger));
+  // Operations: every request gets an id first, so every log line of it carries the id; metrics
+  // are served before the rate limits and the token check (a scrape is not an API call).
+  const metrics = new GatewayMetrics({ services, ...(signer ? { signer } : {}) });
+  app.use(assignRequestId(), requestLog(logger), metrics.middleware());
   app.use(securityHeaders(), noStore);
+  app.get('/metrics', metricsEndpoint(metrics, metricsToken === undefined ? {} : { token: metricsToken }));
   const limiters = rateLimiters(rateLimits);
   if (limiters.perAddress.length > 0) app.use(limiters.perAddress);
   app.use(safeJsonBody({ limit: '1mb' }));
   app.use(authenticate(services.tokens));
 
-  const routes = allRoutes(services);
+  const routes = [...allRoutes(services), readinessRoute(services)];
   for (const route of routes) {
     const caching = route.method === 'get' && CACHEABLE_PATHS.has(route.path) ? [mayCache] : [];
     app[route.method](route.path, ...caching, ...limiters.forRoute(route), (req, res) =>
@@ -115,14 +134,20 @@ export function createApp({
   return app;
 }
 
-/** Method, route and status of every request: URLs carry ids, never personal data; bodies are never logged. */
+/**
+ * Method, route and status of every request, with its id: URLs carry ids, never personal data;
+ * bodies are never logged. (The 'finish' event fires outside the request's log context, so the id
+ * is named here.)
+ */
 function requestLog(logger: Logger): RequestHandler {
   return (req, res, next) => {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       logger.info(
         {
+          requestId: requestId(req),
           method: req.method,
+          route: routePattern(req),
           path: req.path,
           status: res.statusCode,
           ms: Number(process.hrtime.bigint() - started) / 1e6,

@@ -1,10 +1,15 @@
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { z } from 'zod';
 
 const MasterKey = z
   .string()
   .refine((s) => Buffer.from(s, 'base64').length === 32, 'must be 32 bytes, base64-encoded')
   .transform((s) => Buffer.from(s, 'base64'));
+
+/** A JWT claim name the OIDC mapping reads. */
+const OidcClaim = z.string().regex(/^[A-Za-z0-9_.:/-]{1,100}$/);
 
 const Env = z
   .object({
@@ -14,6 +19,11 @@ const Env = z
     /** `demo` seeds a consortium on an empty DATA_DIR; `production` seeds nothing and needs a master key. */
     EDU_MODE: z.enum(['demo', 'production']).default('demo'),
     EDU_MASTER_KEY: MasterKey.optional(),
+    /**
+     * Path of a file holding the master key (base64, 32 bytes), kept outside DATA_DIR so backups of
+     * the data never carry it. Preferred over EDU_MASTER_KEY; only one of the two may be set.
+     */
+    EDU_MASTER_KEY_FILE: z.string().min(1).optional(),
     LEDGER: z.enum(['embedded', 'fabric']).default('embedded'),
     /** Base URL that appears in issued credentials (status list links). */
     PUBLIC_URL: z.url().optional(),
@@ -55,15 +65,85 @@ const Env = z
     RATE_LIMIT_WRITES_PER_ADDRESS: z.coerce.number().int().min(0).default(120_000),
     /** Verifications (public POST routes) one address may make per window without a token; 0: off. */
     RATE_LIMIT_ANONYMOUS_PER_ADDRESS: z.coerce.number().int().min(0).default(60_000),
+    /** HTTPS: PEM certificate (chain) and private key files; both or neither (see checkTlsRules). */
+    TLS_CERT_FILE: z.string().min(1).optional(),
+    TLS_KEY_FILE: z.string().min(1).optional(),
+    /** Bearer token /metrics requires; unset: /metrics answers loopback callers only. */
+    METRICS_TOKEN: z.string().min(16, 'at least 16 characters').max(200).optional(),
+    /** On SIGTERM, how long in-flight requests and anchors may take before the process stops anyway. */
+    SHUTDOWN_GRACE_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
+    /**
+     * Unified identity: the OpenID Connect provider whose access tokens (JWTs) staff may call with,
+     * and the audience (this gateway's resource identifier) they must name. Both or neither.
+     */
+    OIDC_ISSUER: z.url().optional(),
+    OIDC_AUDIENCE: z.string().min(1).max(500).optional(),
+    /** The provider's key set; discovered from the issuer's metadata when absent. */
+    OIDC_JWKS_URI: z.url().optional(),
+    /** Claims naming the organisation (org id, or school code 一校一码), the person number and the role. */
+    OIDC_CLAIM_ORG: OidcClaim.default('org_id'),
+    OIDC_CLAIM_SCHOOL_CODE: OidcClaim.default('school_code'),
+    OIDC_CLAIM_PERSON: OidcClaim.default('person_no'),
+    OIDC_CLAIM_ROLE: OidcClaim.default('role'),
   })
   .superRefine((env, ctx) => {
-    if (env.EDU_MODE === 'production' && env.EDU_MASTER_KEY === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['EDU_MASTER_KEY'], message: 'required in production mode' });
+    checkMasterKeyRules(env, ctx);
+    checkTlsRules(env, ctx);
+    if ((env.OIDC_ISSUER === undefined) !== (env.OIDC_AUDIENCE === undefined)) {
+      const missing = env.OIDC_ISSUER === undefined ? 'OIDC_ISSUER' : 'OIDC_AUDIENCE';
+      ctx.addIssue({ code: 'custom', path: [missing], message: 'OIDC_ISSUER and OIDC_AUDIENCE go together' });
     }
     if (env.LEDGER === 'fabric' && env.FABRIC_CONNECTION === undefined) {
       ctx.addIssue({ code: 'custom', path: ['FABRIC_CONNECTION'], message: 'required when LEDGER=fabric' });
     }
   });
+
+/** Where the master key may come from: exactly one source in production, never from inside DATA_DIR. */
+function checkMasterKeyRules(
+  env: { EDU_MODE: string; EDU_MASTER_KEY?: Buffer; EDU_MASTER_KEY_FILE?: string; DATA_DIR: string },
+  ctx: z.RefinementCtx,
+): void {
+  const file = env.EDU_MASTER_KEY_FILE;
+  if (env.EDU_MODE === 'production' && env.EDU_MASTER_KEY === undefined && file === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['EDU_MASTER_KEY_FILE'],
+      message: 'required in production mode (or EDU_MASTER_KEY)',
+    });
+  }
+  if (env.EDU_MASTER_KEY !== undefined && file !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['EDU_MASTER_KEY'],
+      message: 'set EDU_MASTER_KEY_FILE or EDU_MASTER_KEY, not both',
+    });
+  }
+  if (env.EDU_MODE === 'production' && file !== undefined && isInside(file, env.DATA_DIR)) {
+    // Every copy of the data folder would carry the key that opens it.
+    ctx.addIssue({
+      code: 'custom',
+      path: ['EDU_MASTER_KEY_FILE'],
+      message: 'must lie outside DATA_DIR in production',
+    });
+  }
+}
+
+function isInside(file: string, dir: string): boolean {
+  const rel = relative(resolve(dir), resolve(file));
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+/** HTTPS needs both files, and both must be there to read. */
+function checkTlsRules(env: { TLS_CERT_FILE?: string; TLS_KEY_FILE?: string }, ctx: z.RefinementCtx): void {
+  const files = { TLS_CERT_FILE: env.TLS_CERT_FILE, TLS_KEY_FILE: env.TLS_KEY_FILE };
+  const given = Object.values(files).filter((f) => f !== undefined).length;
+  for (const [name, file] of Object.entries(files)) {
+    if (file === undefined && given === 1)
+      ctx.addIssue({ code: 'custom', path: [name], message: 'TLS_CERT_FILE and TLS_KEY_FILE go together' });
+    if (file !== undefined && !existsSync(file))
+      ctx.addIssue({ code: 'custom', path: [name], message: 'no such file' });
+  }
+}
 
 export type Config = Readonly<Omit<z.output<typeof Env>, 'PUBLIC_URL'> & { PUBLIC_URL: string }>;
 

@@ -16,7 +16,7 @@ const localDate = (ms: number): string => {
 const CREDENTIALS = 12;
 
 describe('verifier-web audit console: readable records, timeline, filters, paging, CSV, phone', function () {
-  this.timeout(120_000);
+  this.timeout(process.env['LEDGER'] === 'fabric' ? 360_000 : 120_000);
   let gw: WebGateway;
   let browser: Browser;
   let revokedId = '';

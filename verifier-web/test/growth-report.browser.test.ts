@@ -11,7 +11,7 @@ const PHONE = { viewport: { width: 375, height: 740 }, isMobile: true };
 
 /** Issue 14: growth reports read as a table by dimension and term, with a chart and withheld dimensions. */
 describe('verifier-web: growth reports for admissions officers (real browser, real gateway)', function () {
-  this.timeout(120_000);
+  this.timeout(process.env['LEDGER'] === 'fabric' ? 360_000 : 120_000);
   let gw: WebGateway;
   let browser: Browser;
   let gen: string;

@@ -12,7 +12,7 @@ const BLUE = [0, 114, 178] as const;
 const ORANGE = [230, 159, 0] as const;
 
 describe('verifier-web record charts: PD progress, self vs external evaluation, inspections per school', function () {
-  this.timeout(120_000);
+  this.timeout(process.env['LEDGER'] === 'fabric' ? 360_000 : 120_000);
   let gw: WebGateway;
   let browser: Browser;
   let progress: any;

@@ -23,7 +23,7 @@ const PHONE = { viewport: { width: 375, height: 740 }, isMobile: true };
 
 /** Issue 14: the verify flow — links, causes, sign-in, short request links, shares, print, language. */
 describe('verifier-web verify flow (issue 14) in a real browser against a real gateway', function () {
-  this.timeout(120_000);
+  this.timeout(process.env['LEDGER'] === 'fabric' ? 360_000 : 120_000);
   let gw: WebGateway;
   let browser: Browser;
   let holder: Awaited<ReturnType<typeof didKeyFromSeed>>;

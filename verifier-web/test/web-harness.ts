@@ -77,6 +77,10 @@ export class TestPages {
       ...options,
     });
     this.contexts.push(context);
+    // On Fabric a page's API calls wait for endorsement and history queries: on a loaded 2-core
+    // machine the audit console took 20 s to show its records, so Playwright's 30 s default left
+    // no margin. Waits still end at the first sign of the element; this only bounds a failure.
+    context.setDefaultTimeout(process.env['LEDGER'] === 'fabric' ? 90_000 : 30_000);
     const page = await context.newPage();
     page.on('pageerror', (e) => this.errors.push(e.message));
     await page.goto(`${this.baseUrl()}${path}`);

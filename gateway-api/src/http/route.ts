@@ -32,7 +32,7 @@ export interface RouteSpec<S extends z.ZodType = z.ZodType> {
   /** `public`, or the roles allowed (401 without a token, 403 with another role). */
   access: 'public' | readonly Role[];
   body?: S;
-  /** Query parameters, documented; the handler parses `req.query` with the same schema. */
+  /** Query parameters, documented and checked before the handler runs (a mismatch is a 400). */
   query?: z.ZodObject;
   /**
    * Documented responses by status: a zod schema for JSON bodies, or `contentType` for anything
@@ -50,6 +50,7 @@ export function defineRoute<S extends z.ZodType>(spec: RouteSpec<S>): RouteSpec 
 export async function runRoute(spec: RouteSpec, req: Request, res: Response): Promise<void> {
   const principal = spec.access === 'public' ? optionalPrincipal(req) : requireRole(req, spec.access);
   const body: unknown = spec.body ? parseOrThrow(spec.body, req.body, 'request body') : undefined;
+  if (spec.query) parseOrThrow(spec.query, req.query, 'query');
   // Holder proofs may name the gateway by the address the request came in on (see arrival-origin.ts).
   const result = await withArrivalOrigin(req, () => spec.handle({ req, res, body, principal }));
   if (!res.headersSent) res.status(result.status).json(result.json);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DomainError, PresentationResult, PublicRequest, VerificationResult } from '@edu-ledger/domain';
+import { DomainError, PresentationResult, PublicRequest } from '@edu-ledger/domain';
 import { defineRoute, param, type RouteSpec } from '../http/route.js';
 import type { Services } from '../services/index.js';
 import {

@@ -12,6 +12,8 @@ export const EXIT = {
   DATA_DIR: 3,
   /** A backup file is damaged, or its check failed after a restore. */
   BACKUP: 4,
+  /** The gateway cannot be reached, or answered something that is not its API (consortium commands). */
+  GATEWAY: 5,
   /** Something unexpected: the message names what. */
   INTERNAL: 70,
 } as const;

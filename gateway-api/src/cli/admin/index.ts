@@ -1,4 +1,7 @@
 import type { Command } from 'commander';
+import { registerConsortiumCommands } from './consortium.js';
+import { registerBackupCommands } from './backup.js';
+import { registerMasterKeyCommands } from './master-key.js';
 
 /**
  * Every group of edu-admin commands: a function that adds its commands to the program. A new group
@@ -6,4 +9,8 @@ import type { Command } from 'commander';
  */
 export type RegisterCommands = (program: Command) => void;
 
-export const ADMIN_COMMANDS: readonly RegisterCommands[] = [];
+export const ADMIN_COMMANDS: readonly RegisterCommands[] = [
+  registerConsortiumCommands,
+  registerBackupCommands,
+  registerMasterKeyCommands,
+];
