@@ -28,6 +28,9 @@ const PEOPLE: Record<string, StaffClaims> = {
   'unknown-school': { school_code: '9999999999', person_no: PERSON, role: 'teacher' },
 };
 
+// Not in the Fabric run (test:fabric takes *.api.test.ts): a person's role is granted to a ledger
+// identity the gateway holds for that person (`staff-<pseudonym>@<org>`), which the embedded ledger
+// creates and a Fabric network would enrol through its CA — not built yet (see docs/production/first-hour.md).
 describe('OIDC sign-in of staff (unified identity)', function () {
   this.timeout(120_000);
   let gw: Gateway;
