@@ -8,7 +8,6 @@ import { installFatalHandlers, watchPrototypes } from './http/process-handlers.j
 import { inUse, isLocked, openLedger } from './ledger.js';
 import { createLogger } from './logger.js';
 import { serve } from './http/serve.js';
-import { anchorersOf } from './services/anchorer.js';
 import { createServices } from './services/index.js';
 import { recoverPendingWrites } from './services/recovery.js';
 import { reconcileStoresAtStart, StoresDisagreeError } from './services/backup.service.js';
@@ -116,7 +115,7 @@ async function main(): Promise<void> {
     }, config.SHUTDOWN_GRACE_MS).unref();
     void serving
       .drain()
-      .then(() => Promise.all(anchorersOf(services.chaincode).map((anchorer) => anchorer.idle())))
+      .then(() => services.anchorer.idle())
       .then(() => Promise.all([ledger.close(), db.close(), signer?.close()]))
       .then(() => {
         logger.info({ signal }, 'stopped');

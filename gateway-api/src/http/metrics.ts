@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { DomainError } from '@edu-ledger/domain';
-import { anchorersOf, type AnchorBatch } from '../services/anchorer.js';
+import type { AnchorBatch } from '../services/anchorer.js';
 import type { Services } from '../services/index.js';
 import type { CredentialSigner } from '../services/signer.js';
 
@@ -98,7 +98,7 @@ export class GatewayMetrics {
       buckets: LATENCY_BUCKETS,
       registers,
     });
-    const anchorers = anchorersOf(services.chaincode);
+    const anchorers = [services.anchorer];
     const sum = (count: (a: (typeof anchorers)[number]) => number): number =>
       anchorers.reduce((total, anchorer) => total + count(anchorer), 0);
     new Gauge({

@@ -30,17 +30,6 @@ export interface AnchorBatch {
   committed: boolean;
 }
 
-/**
- * The anchorers built over each chaincode client. The services do not expose their anchorer, and
- * the HTTP layer (metrics, graceful shutdown) finds it through the chaincode client they share.
- */
-const anchorersByClient = new WeakMap<ChaincodeClient, Anchorer[]>();
-
-/** The anchorers that submit through this chaincode client (one per set of services). */
-export function anchorersOf(chaincode: ChaincodeClient): readonly Anchorer[] {
-  return anchorersByClient.get(chaincode) ?? [];
-}
-
 interface Queue {
   identity: ClientIdentity;
   waiting: Waiting[];
@@ -68,9 +57,7 @@ export class Anchorer {
   constructor(
     private readonly chaincode: ChaincodeClient,
     private readonly options: AnchorerOptions = { maxBatch: 100, maxInFlight: 1 },
-  ) {
-    anchorersByClient.set(chaincode, [...anchorersOf(chaincode), this]);
-  }
+  ) {}
 
   /** Calls `listener` after every anchor transaction; returns the function that stops it. */
   onBatch(listener: (batch: AnchorBatch) => void): () => void {

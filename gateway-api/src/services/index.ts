@@ -48,6 +48,8 @@ export interface Services {
   store: CredentialStore;
   documentLoader: DocumentLoader;
   issuance: IssuanceService;
+  /** Batches anchors for issuance; metrics read its queues, shutdown waits for it to be idle. */
+  anchorer: Anchorer;
   verification: VerificationService;
   status: StatusService;
   records: RecordsService;
@@ -102,12 +104,13 @@ export function createServices(deps: ServiceDeps): Services {
       return doc;
     },
   });
+  const anchorer = new Anchorer(chaincode, deps.anchorer);
   const issuance = new IssuanceService({
     ledger: deps.ledger,
     chaincode,
     directory,
     keys,
-    anchorer: new Anchorer(chaincode, deps.anchorer),
+    anchorer,
     allocator: new StatusAllocator(deps.db),
     store,
     vault,
@@ -146,6 +149,7 @@ export function createServices(deps: ServiceDeps): Services {
     store,
     documentLoader,
     issuance,
+    anchorer,
     verification,
     status,
     records,
