@@ -13,7 +13,8 @@ import {
 } from '@edu-ledger/domain';
 import { requireActsFor, requireOrg, requireRole } from './caller.js';
 import { IssuedRef, requireAnchor } from './credentials.contract.js';
-import { Context, Contract, Info, Transaction } from './fabric.js';
+import { Context, Info, Transaction } from './fabric.js';
+import { LedgerContract } from './requests.js';
 import type { LedgerContext } from './ledger-context.js';
 import { K, padIndex } from './keys.js';
 import { history, key, pageRecords, type HistoryEntry } from './store.js';
@@ -65,7 +66,7 @@ async function keyedPage<S extends z.ZodType>(
  * full history, one page at a time (pagination is allowed in Fabric only in queries, as here).
  */
 @Info({ title: 'Audit', description: 'Inspector views over one organisation' })
-export class AuditContract extends Contract {
+export class AuditContract extends LedgerContract {
   constructor() {
     super('audit');
   }

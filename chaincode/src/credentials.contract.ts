@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { Context, Contract, Info, Transaction } from './fabric.js';
+import { Context, Info, Transaction } from './fabric.js';
+import { LedgerContract } from './requests.js';
 import {
   AnchorCredentialsRequest,
   GrowthArchive,
@@ -53,7 +54,7 @@ export const STATUS_LIST_PAGE_SIZE = 10_000;
  * status slot, so status is per credential and only its issuer can change it.
  */
 @Info({ title: 'Credentials', description: 'Credential anchors and status' })
-export class CredentialsContract extends Contract {
+export class CredentialsContract extends LedgerContract {
   constructor() {
     super('credentials');
   }

@@ -18,7 +18,8 @@ import {
   parseJsonArg,
 } from '@edu-ledger/domain';
 import { requireActsFor, requireOrg, requireRole, resolveCaller } from './caller.js';
-import { Context, Contract, Info, Transaction } from './fabric.js';
+import { Context, Info, Transaction } from './fabric.js';
+import { LedgerContract } from './requests.js';
 import { K } from './keys.js';
 import { requireSubject } from './subjects.js';
 import { emit, key, listRecords, pageRecords, readRecord, txTime, writeRecord } from './store.js';
@@ -33,7 +34,7 @@ const INSTITUTION_ADMIN = ['school-admin'] as const;
  * concurrent requests for the same credit conflict under MVCC and exactly one commits.
  */
 @Info({ title: 'CreditBank', description: 'Course catalogues, agreements, earned and recognised credits' })
-export class CreditBankContract extends Contract {
+export class CreditBankContract extends LedgerContract {
   constructor() {
     super('creditbank');
   }

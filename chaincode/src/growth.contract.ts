@@ -16,7 +16,8 @@ import {
   parseJsonArg,
 } from '@edu-ledger/domain';
 import { actsFor, requireOrg, requireRole, resolveCaller, type Caller } from './caller.js';
-import { Context, Contract, Info, Transaction } from './fabric.js';
+import { Context, Info, Transaction } from './fabric.js';
+import { LedgerContract } from './requests.js';
 import type { LedgerContext } from './ledger-context.js';
 import { K } from './keys.js';
 import { moveSubject, requireSubject } from './subjects.js';
@@ -28,7 +29,7 @@ import { emit, key, listRecords, readRecord, txTime, writeRecord } from './store
  * moves by request and acceptance; admissions offices read what the student consented to.
  */
 @Info({ title: 'GrowthArchive', description: 'Student growth archives, transfers and consent' })
-export class GrowthContract extends Contract {
+export class GrowthContract extends LedgerContract {
   constructor() {
     super('growth');
   }

@@ -20,7 +20,8 @@ import {
   parseJsonArg,
 } from '@edu-ledger/domain';
 import { actsFor, requireActsFor, requireOrg, requireRole, resolveCaller, type Caller } from './caller.js';
-import { Context, Contract, Info, Transaction } from './fabric.js';
+import { Context, Info, Transaction } from './fabric.js';
+import { LedgerContract } from './requests.js';
 import type { LedgerContext } from './ledger-context.js';
 import { K } from './keys.js';
 import { emit, key, listRecords, pageRecords, readRecord, txTime, writeRecord } from './store.js';
@@ -34,7 +35,7 @@ const InspectionRef = z.object({ schoolId: OrgId });
  * inspectors plan, visit, re-inspect and close; the school only responds.
  */
 @Info({ title: 'Inspection', description: 'Inspections and school development evaluation' })
-export class InspectionContract extends Contract {
+export class InspectionContract extends LedgerContract {
   constructor() {
     super('inspection');
   }

@@ -1,4 +1,5 @@
-import { Context, Contract, Info, Transaction } from './fabric.js';
+import { Context, Info, Transaction } from './fabric.js';
+import { LedgerContract } from './requests.js';
 import {
   ADMIN_ROLE_BY_KIND,
   DidRequest,
@@ -25,7 +26,7 @@ import { emit, key, listRecords, readRecord, txTime, writeRecord } from './store
  * answerable for every credential ever issued.
  */
 @Info({ title: 'IssuerKeys', description: 'Verification methods of issuing organisations' })
-export class KeysContract extends Contract {
+export class KeysContract extends LedgerContract {
   constructor() {
     super('keys');
   }

@@ -39,6 +39,8 @@ export interface LedgerStub {
   ): Promise<{ iterator: LedgerIterator<KV>; metadata?: PageMetadata }>;
   getHistoryForKey(key: string): Promise<LedgerIterator<KeyModification>>;
   getTxID(): string;
+  /** The proposal's transient data: seen by the endorsers, never written to the ledger. */
+  getTransient(): Map<string, Uint8Array>;
   getDateTimestamp(): Date;
   setEvent(name: string, payload: Uint8Array): void;
 }

@@ -18,7 +18,8 @@ import {
 } from '@edu-ledger/domain';
 import { actsFor, requireActsFor, requireOrg, requireRole, resolveCaller, type Caller } from './caller.js';
 import type { LedgerContext } from './ledger-context.js';
-import { Context, Contract, Info, Transaction } from './fabric.js';
+import { Context, Info, Transaction } from './fabric.js';
+import { LedgerContract } from './requests.js';
 import { K } from './keys.js';
 import { findSubject, requireSubject } from './subjects.js';
 import { checkAccreditation } from './registry.contract.js';
@@ -74,7 +75,7 @@ function addYears(iso: string, years: number): number {
   title: 'ProfessionalDevelopment',
   description: 'PD rules, completions, progress and teacher evaluations',
 })
-export class PdContract extends Contract {
+export class PdContract extends LedgerContract {
   constructor() {
     super('pd');
   }

@@ -1,4 +1,5 @@
-import { Context, Contract, Info, Transaction } from './fabric.js';
+import { Context, Info, Transaction } from './fabric.js';
+import { LedgerContract } from './requests.js';
 import { z } from 'zod';
 import {
   ADMIN_ROLE_BY_KIND,
@@ -38,7 +39,7 @@ const GenesisFlag = z.object({ bureauId: z.string() });
  * first bureau is registered by its own MSP admin (genesis), every later organisation by a bureau.
  */
 @Info({ title: 'Registry', description: 'Organisations, accreditations and role grants' })
-export class RegistryContract extends Contract {
+export class RegistryContract extends LedgerContract {
   constructor() {
     super('registry');
   }

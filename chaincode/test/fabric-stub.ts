@@ -32,6 +32,7 @@ export interface StubCall {
   args: readonly string[];
   creator: { mspid: string; idBytes: Uint8Array };
   timestamp: Date;
+  transient?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -57,6 +58,10 @@ export class FabricStub {
   }
   getFunctionAndParameters(): { fcn: string; params: string[] } {
     return { fcn: this.call.fn, params: [...this.call.args] };
+  }
+  /** Transient data as a peer hands it over: bytes by name, none unless the call brought some. */
+  getTransient(): Map<string, Uint8Array> {
+    return new Map(Object.entries(this.call.transient ?? {}).map(([k, v]) => [k, Buffer.from(v, 'utf8')]));
   }
   getTxID(): string {
     return this.txId;

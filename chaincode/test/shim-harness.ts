@@ -44,10 +44,15 @@ export class ShimHarness {
   readonly certificates = new DevelopmentCertificates();
 
   /** A fresh stub for one proposal, for tests that look at what the stub itself would return. */
-  async stub(who: ClientIdentity | Creator, fn: string, args: readonly string[]): Promise<FabricStub> {
+  async stub(
+    who: ClientIdentity | Creator,
+    fn: string,
+    args: readonly string[],
+    transient?: Readonly<Record<string, string>>,
+  ): Promise<FabricStub> {
     const creator =
       'idBytes' in who ? who : { mspid: who.mspId, idBytes: await this.certificates.certificateFor(who) };
-    const call = { fn, args, creator, timestamp: T0 };
+    const call = { fn, args, creator, timestamp: T0, ...(transient ? { transient } : {}) };
     return new FabricStub(this.state, call, randomBytes(16).toString('hex'));
   }
 
@@ -55,8 +60,13 @@ export class ShimHarness {
    * Dispatches one proposal from an identity (its certificate issued by the development CA) or
    * from a creator given as MSP and certificate bytes; its writes are committed only if it succeeds.
    */
-  async invoke(who: ClientIdentity | Creator, fn: string, args: readonly string[]): Promise<ShimResponse> {
-    const stub = await this.stub(who, fn, args);
+  async invoke(
+    who: ClientIdentity | Creator,
+    fn: string,
+    args: readonly string[],
+    transient?: Readonly<Record<string, string>>,
+  ): Promise<ShimResponse> {
+    const stub = await this.stub(who, fn, args, transient);
     const response = await this.dispatcher.Invoke(stub);
     if (response.status === 200) stub.commit();
     return {

@@ -106,7 +106,7 @@ export function createApp({
   for (const route of routes) {
     const caching = route.method === 'get' && CACHEABLE_PATHS.has(route.path) ? [mayCache] : [];
     app[route.method](route.path, ...caching, ...limiters.forRoute(route), (req, res) =>
-      runRoute(route, req, res),
+      runRoute(route, req, res, services.idempotency),
     );
   }
   const document = openApiDocument(routes, publicUrl);

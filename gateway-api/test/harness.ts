@@ -30,7 +30,7 @@ export interface Gateway {
   call: (
     method: string,
     path: string,
-    opts?: { token?: string; body?: unknown },
+    opts?: { token?: string; body?: unknown; headers?: Record<string, string> },
   ) => Promise<{ status: number; body: any }>;
   /**
    * Calls a route and asserts its status; for a refusal (`code` given) also asserts the stable code
@@ -120,6 +120,7 @@ export async function startGateway(
       headers: {
         ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
         ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...opts.headers,
       },
       body:
         opts.body === undefined

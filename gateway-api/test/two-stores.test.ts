@@ -107,12 +107,14 @@ describe('gateway: two stores, a kill between their writes', function () {
     path: string,
     token: string | undefined,
     body?: unknown,
+    idempotencyKey?: string,
   ): Promise<{ status: number; body: any }> {
     const res = await fetch(`${gw.url}${path}`, {
       method,
       headers: {
         ...(token ? { authorization: `Bearer ${token}` } : {}),
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
       },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
@@ -126,9 +128,10 @@ describe('gateway: two stores, a kill between their writes', function () {
     path: string,
     token: string,
     body: unknown,
+    idempotencyKey?: string,
   ): Promise<void> {
     killer.arm(point);
-    const cut = call(method, path, token, body).then(
+    const cut = call(method, path, token, body, idempotencyKey).then(
       () => 'answered',
       () => 'cut',
     );
@@ -313,6 +316,67 @@ describe('gateway: two stores, a kill between their writes', function () {
       const read = await readBack('cut-2');
       expect(read.content.text).to.equal('记录');
       expect(read.contentMatchesLedger).to.equal(true);
+    });
+  });
+
+  describe('retries with an Idempotency-Key after a kill', () => {
+    const points = ['issuance:pending-saved', 'issuance:anchored', 'issuance:completed'] as const;
+    for (const point of points) {
+      it(`issuance killed at ${point}: the retry answers one credential, anchored once`, async () => {
+        const key = randomUUID();
+        // No id in the request: the gateway chooses it, the same on the retry as on the first attempt.
+        const body = achievementRequest(holder);
+        await killAt(point, 'POST', '/credentials/issue', admin(), body, key);
+        const heightBefore = await gw.services.ledger.height();
+        const retry = await call('POST', '/credentials/issue', admin(), body, key);
+        expect(retry.status, JSON.stringify(retry.body)).to.equal(201);
+        const id = retry.body.verifiableCredential.id as string;
+        await expectCompleted(id);
+        const anchor = JSON.parse(
+          await gw.services.chaincode.evaluateText(gw.reader, 'credentials:GetCredentialAnchor', {
+            credentialId: id,
+          }),
+        ) as { txId: string };
+        const where = await gw.services.ledger.locateTransaction(anchor.txId);
+        if (point === 'issuance:pending-saved') {
+          expect(where?.blockNumber, 'anchored by the retry').to.be.at.least(heightBefore);
+        } else {
+          expect(where?.blockNumber, 'anchored by the first attempt, not again').to.be.below(heightBefore);
+          expect(await gw.services.ledger.height()).to.equal(heightBefore);
+        }
+        const copy = await call('GET', `/credentials/${encodeURIComponent(id)}`, admin());
+        expect(copy.body.verifiableCredential).to.deep.equal(retry.body.verifiableCredential);
+      });
+    }
+
+    it('growth entry killed at growth:recorded: the retry answers the commit, content still matches', async () => {
+      const registered = await call('POST', '/subjects', admin(), {
+        name: '陈晨',
+        idNumber: '310101200903033456',
+        studentNumber: 'G310101200903033456',
+        birthDate: '2009-03-03',
+        did: (await didKeyFromSeed(new Uint8Array(32).fill(13))).did,
+      });
+      const subjectId = registered.body.subjectId as string;
+      await call('POST', '/archives', admin(), { subjectId, dimensionSetId: 'five-dimensions-a' });
+      const key = randomUUID();
+      const body = {
+        entryId: 'kept-1',
+        term: '2026-S1',
+        dimensionId: 'academic',
+        content: { text: '记录一次' },
+      };
+      const path = `/archives/${subjectId}/entries`;
+      await killAt('growth:recorded', 'POST', path, teacher(), body, key);
+      const height = await gw.services.ledger.height();
+      const retry = await call('POST', path, teacher(), body, key);
+      expect(retry.status, JSON.stringify(retry.body)).to.equal(201);
+      expect(await gw.services.ledger.height(), 'the retry ordered nothing').to.equal(height);
+      const read = await call('GET', `/archives/${subjectId}`, teacher());
+      const entries = read.body.entries.filter((e: { entryId: string }) => e.entryId === 'kept-1');
+      expect(entries).to.have.length(1);
+      expect(entries[0].content.text).to.equal('记录一次');
+      expect(entries[0].contentMatchesLedger, 'the retry rewrote the same salt').to.equal(true);
     });
   });
 });

@@ -22,6 +22,11 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   STATUS_TRANSITION_FORBIDDEN: 409,
   MVCC_READ_CONFLICT: 409,
   SUBJECT_KEY_DESTROYED: 410,
+  // A retry of a committed request: the gateway answers it with the first outcome, so this only
+  // reaches a caller whose retry could not be replayed.
+  DUPLICATE_REQUEST: 409,
+  // The same Idempotency-Key sent with another request body or to another route.
+  IDEMPOTENCY_KEY_REUSED: 422,
   LEDGER_UNAVAILABLE: 503,
   // The transaction may still commit: the caller retries with the same id, or reads it back.
   COMMIT_OUTCOME_UNKNOWN: 504,
@@ -78,6 +83,8 @@ const ERROR_SUMMARY_EN: Readonly<Record<ErrorCode, string>> = {
   TX_INVALID: 'the transaction failed ledger validation',
   RATE_LIMITED: 'too many requests',
   SUBJECT_KEY_DESTROYED: "this person's data has been erased as requested",
+  DUPLICATE_REQUEST: 'this request was already committed',
+  IDEMPOTENCY_KEY_REUSED: 'this Idempotency-Key was used for another request',
   INTERNAL: 'internal error',
 };
 

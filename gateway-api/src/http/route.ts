@@ -3,7 +3,9 @@ import type { z } from 'zod';
 import { parseOrThrow, type Role } from '@edu-ledger/domain';
 import { withArrivalOrigin } from './arrival-origin.js';
 import { optionalPrincipal, requireRole } from './auth.js';
+import type { IdempotencyStore } from '../stores/idempotency.js';
 import type { Principal } from '../stores/tokens.js';
+import { withIdempotency } from '../services/request-scope.js';
 
 export interface RouteContext<B> {
   req: Request;
@@ -46,13 +48,31 @@ export function defineRoute<S extends z.ZodType>(spec: RouteSpec<S>): RouteSpec 
   return spec as unknown as RouteSpec;
 }
 
-/** Runs a route: access check, body validation, then the handler. Errors go to the error handler. */
-export async function runRoute(spec: RouteSpec, req: Request, res: Response): Promise<void> {
+/**
+ * Runs a route: access check, body validation, then the handler — as the request its
+ * `Idempotency-Key` names, when it sends one (see services/request-scope.ts). Errors go to the
+ * error handler.
+ */
+export async function runRoute(
+  spec: RouteSpec,
+  req: Request,
+  res: Response,
+  idempotency?: IdempotencyStore,
+): Promise<void> {
   const principal = spec.access === 'public' ? optionalPrincipal(req) : requireRole(req, spec.access);
   const body: unknown = spec.body ? parseOrThrow(spec.body, req.body, 'request body') : undefined;
   if (spec.query) parseOrThrow(spec.query, req.query, 'query');
   // Holder proofs may name the gateway by the address the request came in on (see arrival-origin.ts).
-  const result = await withArrivalOrigin(req, () => spec.handle({ req, res, body, principal }));
+  const request = {
+    idempotencyKey: req.get('idempotency-key'),
+    principal,
+    method: req.method,
+    path: req.path,
+    body,
+  };
+  const result = await withIdempotency(request, idempotency, () =>
+    withArrivalOrigin(req, () => spec.handle({ req, res, body, principal })),
+  );
   if (!res.headersSent) res.status(result.status).json(result.json);
 }
 

@@ -1,5 +1,6 @@
 import { merkleProofs, type AnchorItem, type ClientIdentity, type MerkleStep } from '@edu-ledger/domain';
 import type { ChaincodeClient } from './chaincode.js';
+import { outsideRequest } from './request-scope.js';
 
 export interface AnchorReceipt {
   txId: string;
@@ -159,7 +160,11 @@ export class Anchorer {
     let committed = false;
     this.submitting += 1;
     try {
-      const result = await this.chaincode.submit(identity, 'credentials:AnchorCredentials', { items });
+      // An anchor carries many requests' credentials, so it belongs to none of them: a retried
+      // issuance finds its credential by id instead (IssuanceService.issue).
+      const result = await outsideRequest(() =>
+        this.chaincode.submit(identity, 'credentials:AnchorCredentials', { items }),
+      );
       committed = true;
       return result;
     } finally {

@@ -1,4 +1,6 @@
 import {
+  DomainError,
+  RequestOutcome,
   TRANSACTIONS,
   parseOrThrow,
   type ClientIdentity,
@@ -8,6 +10,7 @@ import {
   type TransactionRequest,
 } from '@edu-ledger/domain';
 import { TransactionInvalidError, type LedgerPort, type SubmitResult } from '@edu-ledger/ledger-port';
+import { nextRequestKey } from './request-scope.js';
 
 /** How often a transaction that lost an MVCC race is endorsed again before the conflict is reported. */
 const MVCC_ATTEMPTS = 4;
@@ -32,16 +35,35 @@ export class ChaincodeClient {
     request: TransactionRequest<N>,
   ): Promise<SubmitResult> {
     const args = encode(name, request);
+    // One key for every attempt: an attempt that lost an MVCC race wrote nothing, its key included.
+    const requestKey = nextRequestKey(name);
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.ledger.submit(identity, name, args);
+        return await this.ledger.submit(identity, name, args, requestKey ? { requestKey } : {});
       } catch (error) {
+        if (error instanceof DomainError && error.code === 'DUPLICATE_REQUEST') {
+          return this.earlierOutcome(error);
+        }
         const conflict = error instanceof TransactionInvalidError && error.code === 'MVCC_READ_CONFLICT';
         if (!conflict || attempt >= this.attempts) throw error;
         // Spread the retries of racing writers so they do not collide again in the next block.
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
       }
     }
+  }
+
+  /**
+   * A retried request whose write already committed: answered with that transaction, as if it
+   * were this submit's own (the chaincode put its id and result in the refusal).
+   */
+  private async earlierOutcome(refusal: DomainError): Promise<SubmitResult> {
+    const json = refusal.detail.slice(refusal.detail.indexOf('{'), refusal.detail.lastIndexOf('}') + 1);
+    const outcome = RequestOutcome.safeParse(safeJson(json));
+    if (!outcome.success) throw new DomainError('INTERNAL', 'unreadable outcome of an earlier request');
+    const location = await this.ledger.locateTransaction(outcome.data.txId);
+    if (!location)
+      throw new DomainError('LEDGER_UNAVAILABLE', 'the earlier transaction could not be located');
+    return { txId: outcome.data.txId, blockNumber: location.blockNumber, result: outcome.data.result };
   }
 
   /** The query's JSON answer, parsed. */
@@ -60,6 +82,14 @@ export class ChaincodeClient {
     request: TransactionRequest<N>,
   ): Promise<string> {
     return this.ledger.evaluate(identity, name, encode(name, request));
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
   }
 }
 

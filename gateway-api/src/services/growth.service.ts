@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import {
   DomainError,
@@ -13,6 +13,7 @@ import type { GatewayDb } from '../stores/gateway-db.js';
 import type { Vault } from '../stores/vault.js';
 import type { RecordsService } from './records.js';
 import { NO_FAULTS, type FaultPoints } from './fault-points.js';
+import { isRetriedRequest, repeatableBytes } from './request-scope.js';
 
 /** What a teacher writes for an entry: personal content, kept only in the vault. */
 export const EntryContent = z.object({
@@ -98,10 +99,16 @@ export class GrowthService {
     request: EntryRequest,
   ): Promise<{ record: unknown; txId: string; blockNumber: number }> {
     const previous = await this.db.growthContent.get(storeKey);
-    if (previous !== undefined && (await this.onLedger(principal, subjectId, request.entryId))) {
+    // A retry of an Idempotency-Key may follow its own committed write: the ledger judges that one
+    // (and answers with the first outcome), with the same salt, so the content stays as committed.
+    if (
+      previous !== undefined &&
+      !isRetriedRequest() &&
+      (await this.onLedger(principal, subjectId, request.entryId))
+    ) {
       throw new DomainError('ALREADY_EXISTS', `entry ${request.entryId} exists`);
     }
-    const salt = randomBytes(16).toString('hex');
+    const salt = repeatableBytes('growth-salt', 16).toString('hex');
     const sealed = await this.vault.sealForSubject(subjectId, request.content, storeKey);
     await this.db.put(this.db.growthContent, storeKey, JSON.stringify({ salt, sealed }));
     await this.faults.reach('growth:content-saved');

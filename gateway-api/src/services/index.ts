@@ -2,6 +2,7 @@ import { DomainError, type ClientIdentity } from '@edu-ledger/domain';
 import { createDocumentLoader, type DocumentLoader } from '@edu-ledger/credentials';
 import type { LedgerPort } from '@edu-ledger/ledger-port';
 import type { GatewayDb } from '../stores/gateway-db.js';
+import { IdempotencyStore } from '../stores/idempotency.js';
 import { TokenStore } from '../stores/tokens.js';
 import { Vault } from '../stores/vault.js';
 import { Anchorer, type AnchorerOptions } from './anchorer.js';
@@ -43,6 +44,8 @@ export interface Services {
   db: GatewayDb;
   directory: Directory;
   tokens: TokenStore;
+  /** Idempotency-Key claims and the repeatable randomness of retried requests. */
+  idempotency: IdempotencyStore;
   vault: Vault;
   keys: IssuerKeys;
   store: CredentialStore;
@@ -144,6 +147,7 @@ export function createServices(deps: ServiceDeps): Services {
     db: deps.db,
     directory,
     tokens: new TokenStore(deps.db, deps.masterKey),
+    idempotency: new IdempotencyStore(deps.db, deps.masterKey),
     vault,
     keys,
     store,

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   DomainError,
   ISSUER_ROLES,
@@ -32,6 +31,7 @@ import type { StatusAllocator } from './status-allocator.js';
 import type { Vault } from '../stores/vault.js';
 import type { CredentialSigner } from './signer.js';
 import { NO_FAULTS, type FaultPoints } from './fault-points.js';
+import { isRetriedRequest, repeatableBytes } from './request-scope.js';
 
 const OB3_CONTEXT_PREFIX = 'https://purl.imsglobal.org/spec/ob/v3p0/context';
 
@@ -139,6 +139,12 @@ export class IssuanceService {
   ): Promise<Record<string, unknown>> {
     const now = this.deps.now();
     const org = await this.checkRequest(principal, request, now);
+    const id = request.credential.id ?? newCredentialId();
+    if (isRetriedRequest()) {
+      const earlier = await this.issuedEarlier(org, id);
+      if (earlier !== undefined) return earlier;
+    }
+    request = { ...request, credential: { ...request.credential, id } };
     const [slot] = await this.deps.allocator.allocate(org.orgId);
     if (!slot) throw new DomainError('INTERNAL', 'no status slot allocated');
     const prepared = await this.prepare(org, request, slot, now);
@@ -182,6 +188,20 @@ export class IssuanceService {
     return preparedWhole.secured;
   }
 
+  /**
+   * What a retried Idempotency-Key request issued before its answer was lost: the credential it
+   * kept under `id`, once the ledger shows it anchored (a pending copy is settled by the ledger's
+   * answer first). Undefined when the earlier attempt left nothing anchored: it is issued again.
+   */
+  private async issuedEarlier(org: Organization, id: string): Promise<Record<string, unknown> | undefined> {
+    const record = await this.deps.store.record(id);
+    if (record === undefined) return undefined;
+    if (record.issuerOrgId !== org.orgId) {
+      throw new DomainError('ALREADY_EXISTS', `credential ${id} was issued by another organisation`);
+    }
+    return (await this.deps.store.credential(id)) as Record<string, unknown>;
+  }
+
   /** Fills in id, issuer, validity and the status entry, and secures the credential. */
   private async prepare(
     org: Organization,
@@ -190,7 +210,7 @@ export class IssuanceService {
     now: Date,
   ): Promise<Prepared> {
     const { credential, options } = request;
-    const id = credential.id ?? `urn:uuid:${randomUUID()}`;
+    const id = credential.id ?? newCredentialId();
     // A VC 1.1 credential keeps its own names for the validity period, and needs the status list
     // context for its status entry (VC 2.0's context defines those terms itself).
     const v1 = credential['@context'][0] === VC_V1_CONTEXT;
@@ -399,4 +419,14 @@ function revocationEntry(statusListCredential: string, statusIndex: number): Rec
     statusListIndex: String(statusIndex),
     statusListCredential,
   };
+}
+
+/** A fresh credential id; under an Idempotency-Key, the one its first attempt used (request-scope.ts). */
+function newCredentialId(): string {
+  const bytes = repeatableBytes('credential-id', 16);
+  // RFC 9562 version 4 layout, so the id reads as the random UUID it is to everyone else.
+  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x40;
+  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
+  const hex = bytes.toString('hex');
+  return `urn:uuid:${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }

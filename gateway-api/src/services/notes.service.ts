@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import {
   DomainError,
@@ -18,6 +18,7 @@ import { deriveKey, seal, unseal, type Sealed } from '../stores/sealed.js';
 import type { Principal } from '../stores/tokens.js';
 import type { Vault } from '../stores/vault.js';
 import type { RecordsService } from './records.js';
+import { isRetriedRequest, repeatableBytes } from './request-scope.js';
 
 const StoredNote = z.object({
   salt: z.string(),
@@ -176,15 +177,21 @@ export class NotesService {
     if (this.writing.has(recordKey)) throw conflict;
     this.writing.add(recordKey);
     try {
-      if ((await this.notes.get(recordKey)) !== undefined) throw conflict;
-      const salt = randomBytes(16).toString('hex');
+      // A retry of an Idempotency-Key may follow its own committed write: the ledger judges it, and
+      // the repeatable salt writes the text exactly as that write's digest expects.
+      const previous = await this.notes.get(recordKey);
+      if (previous !== undefined && !isRetriedRequest()) throw conflict;
+      const salt = repeatableBytes('note-salt', 16).toString('hex');
       const { sealed, keyedBy } = await this.seal(personId, note, recordKey);
       await this.db.put(this.notes, recordKey, JSON.stringify({ salt, sealed, keyedBy }));
       try {
         return await submit(noteDigest(salt, note));
       } catch (error) {
         // A record whose commit outcome is unknown may be on the ledger: its text must stay.
-        if (!mayHaveCommitted(error)) await this.db.del(this.notes, recordKey);
+        if (!mayHaveCommitted(error)) {
+          if (previous === undefined) await this.db.del(this.notes, recordKey);
+          else await this.db.put(this.notes, recordKey, previous);
+        }
         throw error;
       }
     } finally {

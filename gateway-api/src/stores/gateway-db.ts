@@ -27,6 +27,8 @@ export class GatewayDb {
   readonly subjectDids;
   /** Sealed free text about persons (evaluation notes, decision reasons) whose digests are on the ledger. */
   readonly personNotes;
+  /** Idempotency-Key claims: which request body each (caller, key) was first used with. */
+  readonly idempotency;
 
   private constructor(readonly db: ClassicLevel<string, string>) {
     this.subjects = db.sublevel<string, string>('subjects', UTF8);
@@ -40,6 +42,7 @@ export class GatewayDb {
     this.growthContent = db.sublevel<string, string>('growth-content', UTF8);
     this.subjectDids = db.sublevel<string, string>('subject-dids', UTF8);
     this.personNotes = db.sublevel<string, string>('person-notes', UTF8);
+    this.idempotency = db.sublevel<string, string>('idempotency', UTF8);
   }
 
   static async open(path: string): Promise<GatewayDb> {

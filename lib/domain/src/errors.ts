@@ -23,6 +23,8 @@ export const ERROR_CODES = [
   'TX_INVALID',
   'RATE_LIMITED',
   'SUBJECT_KEY_DESTROYED',
+  'DUPLICATE_REQUEST',
+  'IDEMPOTENCY_KEY_REUSED',
   'INTERNAL',
 ] as const;
 
@@ -56,6 +58,8 @@ export const ERROR_SUMMARY_ZH: Readonly<Record<ErrorCode, string>> = {
   TX_INVALID: '交易未通过账本校验',
   RATE_LIMITED: '请求过于频繁',
   SUBJECT_KEY_DESTROYED: '该人员的数据已按要求销毁',
+  DUPLICATE_REQUEST: '该请求已提交过',
+  IDEMPOTENCY_KEY_REUSED: '幂等键已用于另一个请求',
   INTERNAL: '内部错误',
 };
 

@@ -12,4 +12,5 @@ export * from './inspection.js';
 export * from './credit-bank.js';
 export * from './growth.js';
 export * from './pd.js';
+export * from './requests.js';
 export * from './transactions.js';

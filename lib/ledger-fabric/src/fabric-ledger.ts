@@ -12,13 +12,14 @@ import {
   type Network,
 } from '@hyperledger/fabric-gateway';
 import { common, peer } from '@hyperledger/fabric-protos';
-import { DomainError, type ClientIdentity } from '@edu-ledger/domain';
+import { DomainError, REQUEST_KEY_TRANSIENT, type ClientIdentity } from '@edu-ledger/domain';
 import {
   TransactionInvalidError,
   type ChainCheck,
   type IdentityKind,
   type LedgerEvent,
   type LedgerPort,
+  type SubmitOptions,
   type SubmitResult,
   type TxLocation,
 } from '@edu-ledger/ledger-port';
@@ -112,11 +113,21 @@ export class FabricLedger implements LedgerPort {
     return { mspId: held.mspId, id: held.id };
   }
 
-  async submit(identity: ClientIdentity, fn: string, args: readonly string[]): Promise<SubmitResult> {
+  async submit(
+    identity: ClientIdentity,
+    fn: string,
+    args: readonly string[],
+    options: SubmitOptions = {},
+  ): Promise<SubmitResult> {
     const contract = this.sessionFor(identity).network.getContract(this.chaincode);
     let txId: string | undefined;
     try {
-      const submitted = await contract.submitAsync(fn, { arguments: [...args] });
+      const submitted = await contract.submitAsync(fn, {
+        arguments: [...args],
+        ...(options.requestKey === undefined
+          ? {}
+          : { transientData: { [REQUEST_KEY_TRANSIENT]: options.requestKey } }),
+      });
       txId = submitted.getTransactionId();
       const eventSeen = this.waitForEvent(txId);
       const status = await submitted.getStatus();

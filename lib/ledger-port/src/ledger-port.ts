@@ -31,6 +31,17 @@ export interface TxLocation {
   validationCode: string;
 }
 
+/** How one submit is made. */
+export interface SubmitOptions {
+  /**
+   * Makes the write exactly-once across retries: 64 hex digits naming the logical request (the
+   * gateway derives it from the caller and its Idempotency-Key). It travels as transient data; a
+   * transaction with a key that already committed is refused with DUPLICATE_REQUEST, whose detail
+   * is the first transaction's `{"txId","result"}` (see chaincode/src/requests.ts).
+   */
+  requestKey?: string;
+}
+
 /** Which certificate a ledger identity stands for: an MSP admin (NodeOU `admin`) or a client. */
 export type IdentityKind = 'admin' | 'client';
 
@@ -53,7 +64,12 @@ export interface LedgerPort {
    * @throws NotCommittedError, CommitOutcomeUnknownError, TransactionInvalidError, or a DomainError
    * with the chaincode's code.
    */
-  submit(identity: ClientIdentity, fn: string, args: readonly string[]): Promise<SubmitResult>;
+  submit(
+    identity: ClientIdentity,
+    fn: string,
+    args: readonly string[],
+    options?: SubmitOptions,
+  ): Promise<SubmitResult>;
   /** Run a query against committed state; nothing is ordered or written. */
   evaluate(identity: ClientIdentity, fn: string, args: readonly string[]): Promise<string>;
   /** Subscribe to committed chaincode events; returns an unsubscribe function. */

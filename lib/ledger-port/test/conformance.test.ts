@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { DomainError, type ClientIdentity } from '@edu-ledger/domain';
+import { DomainError, RequestOutcome, type ClientIdentity } from '@edu-ledger/domain';
 import { TransactionInvalidError, type LedgerEvent, type LedgerPort } from '../src/index.js';
 import { TEST_LEDGER, openTestLedger } from '../../../test/ledgers.js';
 
@@ -131,6 +131,53 @@ describe(`ledger port conformance (${TEST_LEDGER})`, function () {
       await ledger.evaluate(reader, 'registry:ListAccreditations', [JSON.stringify({ orgId: 'bureau' })]),
     );
     expect(stored.map((a: { accreditationId: string }) => a.accreditationId)).to.deep.equal(['race']);
+  });
+
+  it('commits a request key once: a repeat is refused with the first transaction, racing copies conflict', async () => {
+    const accreditation = (id: string) => [
+      JSON.stringify({
+        accreditationId: id,
+        orgId: 'bureau',
+        credentialTypes: ['OpenBadgeCredential'],
+        validFrom: '2026-01-01T00:00:00.000Z',
+        validUntil: '2030-01-01T00:00:00.000Z',
+      }),
+    ];
+    const requestKey = 'a1'.repeat(32);
+    const first = await ledger.submit(bureauAdmin, 'registry:Accredit', accreditation('once'), {
+      requestKey,
+    });
+    const height = await ledger.height();
+    // The same key refuses even another body: the key names the logical request, whatever it carries.
+    for (const id of ['once', 'twice']) {
+      const repeat = await refusal(
+        ledger.submit(bureauAdmin, 'registry:Accredit', accreditation(id), { requestKey }),
+      );
+      expect(repeat.code).to.equal('DUPLICATE_REQUEST');
+      expect(RequestOutcome.parse(JSON.parse(repeat.detail))).to.deep.equal({
+        txId: first.txId,
+        result: first.result,
+      });
+    }
+    expect(await ledger.height(), 'a refused repeat orders nothing').to.equal(height);
+    // Copies racing each other: all read the absent key, so only one can commit.
+    const racing = 'b2'.repeat(32);
+    const outcomes = await Promise.allSettled(
+      ['r1', 'r2', 'r3'].map((id) =>
+        ledger.submit(bureauAdmin, 'registry:Accredit', accreditation(id), { requestKey: racing }),
+      ),
+    );
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).to.have.length(1);
+    const stored = JSON.parse(
+      await ledger.evaluate(reader, 'registry:ListAccreditations', [JSON.stringify({ orgId: 'bureau' })]),
+    ) as { accreditationId: string }[];
+    const ids = stored.map((a) => a.accreditationId).filter((id) => id !== 'race');
+    expect(ids.filter((id) => id.startsWith('r'))).to.have.length(1);
+    expect(ids).to.include('once').and.not.include('twice');
+    const malformed = await refusal(
+      ledger.submit(bureauAdmin, 'registry:Accredit', accreditation('bad'), { requestKey: 'not-hex' }),
+    );
+    expect(malformed.code).to.equal('INVALID_ARGUMENT');
   });
 
   it('pages a range to its end, and refuses a bookmark outside the query prefix', async () => {

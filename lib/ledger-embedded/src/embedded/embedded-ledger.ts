@@ -2,7 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ClassicLevel, type BatchOperation } from 'classic-level';
-import { DomainError, canonicalJson, findErrorCode, type ClientIdentity } from '@edu-ledger/domain';
+import {
+  DomainError,
+  REQUEST_KEY_TRANSIENT,
+  canonicalJson,
+  findErrorCode,
+  type ClientIdentity,
+} from '@edu-ledger/domain';
 import { contracts as defaultContracts, declaredTransactions } from '@edu-ledger/chaincode';
 import {
   TransactionInvalidError,
@@ -10,6 +16,7 @@ import {
   type IdentityKind,
   type LedgerEvent,
   type LedgerPort,
+  type SubmitOptions,
   type SubmitResult,
   type TxLocation,
 } from '@edu-ledger/ledger-port';
@@ -50,7 +57,13 @@ export interface RawSnapshot {
 export { ZERO_HASH, headerHash, sha256, type Block, type BlockTransaction, type ValidationCode };
 
 /** Any fabric-contract-api contract class with a no-argument constructor. */
-type ContractClass = new () => { getName(): string };
+/** A contract as fabric-shim drives it: its name and the hooks run around every transaction. */
+interface ContractInstance {
+  getName(): string;
+  beforeTransaction(ctx: unknown): Promise<void>;
+  afterTransaction(ctx: unknown, result: unknown): Promise<void>;
+}
+type ContractClass = new () => ContractInstance;
 type TxFunction = (ctx: unknown, ...args: string[]) => Promise<unknown>;
 
 export interface EmbeddedLedgerOptions {
@@ -84,7 +97,7 @@ export interface EmbeddedLedgerOptions {
 
 /** A transaction function and the number of string arguments its metadata declares. */
 interface TxTarget {
-  instance: object;
+  instance: ContractInstance;
   method: TxFunction;
   parameters: number;
 }
@@ -217,8 +230,15 @@ export class EmbeddedLedger implements LedgerPort {
     return x509Identity(mspId, name, kind);
   }
 
-  async submit(identity: ClientIdentity, fn: string, args: readonly string[]): Promise<SubmitResult> {
-    const simulated = await this.simulate(identity, fn, args, 'submit');
+  async submit(
+    identity: ClientIdentity,
+    fn: string,
+    args: readonly string[],
+    options: SubmitOptions = {},
+  ): Promise<SubmitResult> {
+    const transient =
+      options.requestKey === undefined ? undefined : { [REQUEST_KEY_TRANSIENT]: options.requestKey };
+    const simulated = await this.simulate(identity, fn, args, 'submit', transient);
     return new Promise<SubmitResult>((resolve, reject) => {
       this.pending.push({ tx: simulated, resolve, reject });
       this.scheduleCommit();
@@ -272,6 +292,7 @@ export class EmbeddedLedger implements LedgerPort {
     fn: string,
     args: readonly string[],
     mode: SimulationMode,
+    transient?: Readonly<Record<string, string>>,
   ): Promise<Omit<BlockTransaction, 'validationCode'>> {
     if (this.closed) throw new DomainError('LEDGER_UNAVAILABLE', 'ledger is closed');
     const target = this.functions.get(fn);
@@ -291,6 +312,7 @@ export class EmbeddedLedger implements LedgerPort {
       timestamp,
       mode,
       totalQueryLimit: this.options.totalQueryLimit,
+      ...(transient ? { transient } : {}),
       // Queries answer from what they read, and submits decide from it (a role, an accreditation,
       // a status before its change), so each record read must be the one its block wrote (see
       // read-check.ts): a row edited in the database is refused, never served or acted on.
@@ -301,7 +323,10 @@ export class EmbeddedLedger implements LedgerPort {
     let response: unknown;
     try {
       const ctx = simulator.context(identity, certificate);
+      // As fabric-shim does: the contract's hooks around the transaction (requests.ts uses them).
+      await target.instance.beforeTransaction(ctx);
       response = await target.method.call(target.instance, ctx, ...args);
+      await target.instance.afterTransaction(ctx, response);
     } catch (error) {
       throw asDomainError(error);
     }

@@ -60,6 +60,8 @@ export interface SimulationOptions {
   mode: SimulationMode;
   /** A peer's `ledger.state.totalQueryLimit`: the most results one range query returns. */
   totalQueryLimit: number;
+  /** The proposal's transient data (never written to a block). */
+  transient?: Readonly<Record<string, string>>;
   /**
    * Checks each committed record this simulation reads (point reads and the rows of range reads)
    * against the block that wrote it before the chaincode sees it; rejects to refuse the read.
@@ -219,6 +221,11 @@ export class TxSimulator implements LedgerStub {
 
   getTxID(): string {
     return this.options.txId;
+  }
+
+  getTransient(): Map<string, Uint8Array> {
+    const entries = Object.entries(this.options.transient ?? {});
+    return new Map(entries.map(([name, value]) => [name, Buffer.from(value, 'utf8')]));
   }
 
   getDateTimestamp(): Date {
