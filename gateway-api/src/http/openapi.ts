@@ -40,6 +40,19 @@ function operationDescription(route: RouteSpec): { description?: string } {
   return text ? { description: text } : {};
 }
 
+/** Sent on any authenticated write; see services/request-scope.ts for what it guarantees. */
+const IDEMPOTENCY_KEY_PARAMETER = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  description:
+    'Names this write so a retry is safe: the same key and body from the same caller is answered with the ' +
+    'first outcome and written once, also after a gateway restart; the same key with another body is 422 ' +
+    'IDEMPOTENCY_KEY_REUSED. 1-200 of A-Z a-z 0-9 . _ : - (a UUID is fine). ' +
+    '同一调用方以相同幂等键和请求体重试时，只写入一次并返回首次结果。',
+  schema: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,200}$' },
+};
+
 /** OpenAPI 3.1 generated from the same route declarations and zod schemas the server uses. */
 export function openApiDocument(routes: readonly RouteSpec[], serverUrl: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
@@ -53,6 +66,7 @@ export function openApiDocument(routes: readonly RouteSpec[], serverUrl: string)
         schema: { type: 'string' },
       })),
       ...queryParameters(route),
+      ...(route.method !== 'get' && route.access !== 'public' ? [IDEMPOTENCY_KEY_PARAMETER] : []),
     ];
     const responses: Record<string, unknown> = {};
     for (const [status, response] of Object.entries(route.responses ?? { 200: { description: 'OK' } })) {
@@ -63,6 +77,12 @@ export function openApiDocument(routes: readonly RouteSpec[], serverUrl: string)
     if (route.method !== 'get') {
       responses['429'] = {
         description: 'Too many requests from this token or address (RATE_LIMITED); see Retry-After',
+        ...errorContent,
+      };
+    }
+    if (route.method !== 'get' && route.access !== 'public') {
+      responses['422'] ??= {
+        description: 'The Idempotency-Key was first used with another request (IDEMPOTENCY_KEY_REUSED)',
         ...errorContent,
       };
     }
