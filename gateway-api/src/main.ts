@@ -108,6 +108,7 @@ async function main(): Promise<void> {
   const stop = (signal: string): void => {
     if (stopping) return;
     stopping = true;
+    services.lifecycle.draining = true;
     logger.info({ signal }, 'shutting down');
     setTimeout(() => {
       logger.error({ graceMs: config.SHUTDOWN_GRACE_MS }, 'shutdown grace period over; stopping anyway');

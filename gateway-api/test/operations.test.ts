@@ -261,9 +261,20 @@ describe('operations: /health and /ready', function () {
     expect(ready.status).to.equal(200);
     expect(ready.body).to.deep.equal({
       status: 'ready',
-      checks: { ledger: 'ok', vault: 'ok', integrity: 'ok' },
+      checks: { ledger: 'ok', vault: 'ok', integrity: 'ok', accepting: 'ok' },
     });
     expect((await gw.call('GET', '/health')).status).to.equal(200);
+  });
+
+  it('answers /ready 503 while a graceful stop drains, so a balancer sends nothing new', async () => {
+    gw.services.lifecycle.draining = true;
+    try {
+      const ready = await gw.call('GET', '/ready');
+      expect(ready.status).to.equal(503);
+      expect(ready.body.checks).to.deep.include({ accepting: 'failed', ledger: 'ok', vault: 'ok' });
+    } finally {
+      gw.services.lifecycle.draining = false;
+    }
   });
 
   it('answers /ready 503 naming the ledger once it is closed, while /health stays alive', async () => {

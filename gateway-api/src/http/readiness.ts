@@ -7,7 +7,13 @@ const CheckOutcome = z.enum(['ok', 'failed', 'not-checked']);
 
 const Readiness = z.object({
   status: z.enum(['ready', 'not-ready']),
-  checks: z.object({ ledger: CheckOutcome, vault: CheckOutcome, integrity: CheckOutcome }),
+  checks: z.object({
+    ledger: CheckOutcome,
+    vault: CheckOutcome,
+    integrity: CheckOutcome,
+    /** `failed` once a graceful stop began: finish what is in flight, send nothing new here. */
+    accepting: CheckOutcome,
+  }),
 });
 type Readiness = z.infer<typeof Readiness>;
 type Outcome = z.infer<typeof CheckOutcome>;
@@ -49,7 +55,8 @@ export async function readiness(services: Services): Promise<Readiness> {
       ? outcomeOf(async () => (await ledger.verifyAgainstHead(ledger.signedHead())).ok)
       : Promise.resolve<Outcome>('not-checked'),
   ]);
-  const checks = { ledger: ledgerOk, vault, integrity };
+  const accepting: Outcome = services.lifecycle.draining ? 'failed' : 'ok';
+  const checks = { ledger: ledgerOk, vault, integrity, accepting };
   const ready = Object.values(checks).every((outcome) => outcome !== 'failed');
   return { status: ready ? 'ready' : 'not-ready', checks };
 }

@@ -37,6 +37,11 @@ export interface ServiceDeps {
   faults?: FaultPoints;
 }
 
+/** Where the process is in its life: main() marks a graceful stop, /ready reports it. */
+export interface Lifecycle {
+  draining: boolean;
+}
+
 export interface Services {
   ledger: LedgerPort;
   /** Typed calls of the chaincode's transactions over `ledger`. */
@@ -44,6 +49,7 @@ export interface Services {
   db: GatewayDb;
   directory: Directory;
   tokens: TokenStore;
+  lifecycle: Lifecycle;
   /** Idempotency-Key claims and the repeatable randomness of retried requests. */
   idempotency: IdempotencyStore;
   vault: Vault;
@@ -148,6 +154,7 @@ export function createServices(deps: ServiceDeps): Services {
     directory,
     tokens: new TokenStore(deps.db, deps.masterKey),
     idempotency: new IdempotencyStore(deps.db, deps.masterKey),
+    lifecycle: { draining: false },
     vault,
     keys,
     store,
