@@ -85,6 +85,21 @@ const Env = z
     OIDC_CLAIM_SCHOOL_CODE: OidcClaim.default('school_code'),
     OIDC_CLAIM_PERSON: OidcClaim.default('person_no'),
     OIDC_CLAIM_ROLE: OidcClaim.default('role'),
+    /**
+     * The verifier page's own registration at the provider (a public client: authorisation code
+     * with PKCE, no secret; redirect URI `<PUBLIC_URL>/verify/`). Unset: the page offers no
+     * provider sign-in, only pasted tokens. Used only together with OIDC_ISSUER.
+     */
+    OIDC_CLIENT_ID: z
+      .string()
+      .regex(/^[\x21-\x7E]{1,200}$/)
+      .optional(),
+    /** The scopes the page asks for (space-separated, `openid` among them). */
+    OIDC_SCOPE: z
+      .string()
+      .regex(/^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/)
+      .refine((s) => s.split(' ').includes('openid'), 'must include openid')
+      .default('openid'),
   })
   .superRefine((env, ctx) => {
     checkMasterKeyRules(env, ctx);
@@ -185,6 +200,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...parsed,
     PUBLIC_URL: (parsed.PUBLIC_URL ?? `http://localhost:${parsed.PORT}`).replace(/\/$/, ''),
   });
+}
+
+/**
+ * The configuration as main() read it, for parts that createApp's signature does not reach (the
+ * OIDC settings of routes and page policy); undefined when it is invalid, since main() has then
+ * already refused to start (only an in-process test gets here).
+ */
+export function environmentConfig(): Config | undefined {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) return undefined;
+    throw error;
+  }
 }
 
 /** The rate limits when no RATE_LIMIT_* variable is set (what createApp uses unless told otherwise). */

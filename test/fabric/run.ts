@@ -32,6 +32,10 @@ function mocha(): Promise<number> {
     '--timeout',
     '180000',
     '--exit',
+    // Staff sign-in through OIDC maps each person to a ledger identity of their own, which on
+    // Fabric would need enrolment at the organisation's CA: embedded ledger only (first-hour.md).
+    '--ignore',
+    'verifier-web/test/oidc-signin.browser.test.ts',
     ...SUITES,
   ];
   return new Promise((resolve) => {

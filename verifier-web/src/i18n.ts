@@ -444,6 +444,34 @@ const STRINGS = {
   signedInAs: { zh: '已登录：{org} · {role}', en: 'Signed in: {org} · {role}' },
   signInChecking: { zh: '正在核对令牌…', en: 'Checking the token…' },
   signInRefused: { zh: '令牌无效，未登录：{msg}', en: 'Not signed in, the token was refused: {msg}' },
+  // Sign-in through the region's OpenID Connect provider (authorisation code with PKCE)
+  oidcSignIn: { zh: '统一身份认证登录', en: 'Sign in with unified identity' },
+  oidcSignInHint: {
+    zh: '教职工请用统一身份认证登录；系统和机器用户仍可粘贴访问令牌。',
+    en: 'Staff sign in with unified identity; systems and machine users may still paste an access token.',
+  },
+  oidcRedirecting: { zh: '正在前往统一身份认证…', en: 'Going to unified identity sign-in…' },
+  oidcFinishing: { zh: '正在完成统一身份认证登录…', en: 'Completing the unified identity sign-in…' },
+  oidcUnavailable: {
+    zh: '无法连接统一身份认证服务，未登录，请稍后再试。',
+    en: 'The unified identity service cannot be reached; nobody was signed in. Try again later.',
+  },
+  oidcBadState: {
+    zh: '登录回调无效（state 不符），未登录任何人。请重新点击“统一身份认证登录”。',
+    en: 'The sign-in callback is not valid (state mismatch); nobody was signed in. Click “Sign in with unified identity” again.',
+  },
+  oidcNoPending: {
+    zh: '本标签页没有进行中的统一身份认证登录，未登录任何人。',
+    en: 'No unified identity sign-in was started in this tab; nobody was signed in.',
+  },
+  oidcProviderRefused: {
+    zh: '统一身份认证未完成登录（{code}），未登录任何人。',
+    en: 'Unified identity did not sign you in ({code}); nobody was signed in.',
+  },
+  oidcTokenFailed: {
+    zh: '统一身份认证登录失败，未登录：{msg}',
+    en: 'The unified identity sign-in failed; nobody was signed in: {msg}',
+  },
   'role_bureau-admin': { zh: '教育局管理员', en: 'bureau administrator' },
   role_inspector: { zh: '督导员', en: 'inspector' },
   'role_school-admin': { zh: '学校管理员', en: 'school administrator' },

@@ -4,6 +4,14 @@ import { auditView } from './audit-view.js';
 import { h, replace, uid } from './dom.js';
 import { lang, onLangChange, setLang, t, tMaybe } from './i18n.js';
 import { linkInLocation } from './input.js';
+import {
+  ProviderSignInError,
+  finishProviderSignIn,
+  isCallback,
+  providerSignIn,
+  startProviderSignIn,
+  type ProviderSignIn,
+} from './oidc-signin.js';
 import { requestView } from './request-view.js';
 import { errorText } from './result-view.js';
 import { currentSession, forgetUncheckedToken, signIn, signOut } from './session.js';
@@ -148,19 +156,25 @@ function renderAccount(): void {
           signOutButton,
         )
       : h(
-          'details',
-          { class: 'sign-in-box', open: active !== 'verify' || signInNote !== undefined },
-          h('summary', {}, t('signInTitle')),
-          signInForm,
-          signInNote
-            ? h(
-                'p',
-                signInNote.error
-                  ? { class: 'error', role: 'alert', 'data-testid': 'sign-in-error' }
-                  : { class: 'busy', role: 'status' },
-                signInNote.text,
-              )
-            : null,
+          'div',
+          { class: 'sign-in-options' },
+          // Staff sign in at the provider; the token form stays for machine users.
+          provider ? providerButton(provider) : null,
+          h(
+            'details',
+            { class: 'sign-in-box', open: active !== 'verify' || signInNote !== undefined },
+            h('summary', {}, t('signInTitle')),
+            signInForm,
+            signInNote
+              ? h(
+                  'p',
+                  signInNote.error
+                    ? { class: 'error', role: 'alert', 'data-testid': 'sign-in-error' }
+                    : { class: 'busy', role: 'status' },
+                  signInNote.text,
+                )
+              : null,
+          ),
         ),
     h('details', { class: 'settings' }, h('summary', {}, t('settings')), settings),
   );
@@ -169,17 +183,49 @@ function renderAccount(): void {
 /** What the sign-in form says below itself: checking, or why the token was refused. */
 let signInNote: { text: string; error: boolean } | undefined;
 
-/** Signs in only once the gateway knows the token; a refusal is shown as the gateway words it. */
-async function checkToken(candidate: string): Promise<void> {
-  signInNote = { text: t('signInChecking'), error: false };
+/** Runs a sign-in step with `busy` shown below the form, then its failure, if any, instead. */
+async function signInStep(busy: string, step: () => Promise<unknown>): Promise<void> {
+  signInNote = { text: busy, error: false };
   renderAll();
   try {
-    await signIn(candidate);
+    await step();
     signInNote = undefined;
   } catch (error) {
-    signInNote = { text: t('signInRefused', { msg: errorText(error) }), error: true };
+    // The provider sign-in words its own failures; a refused token is shown as the gateway words it.
+    const text =
+      error instanceof ProviderSignInError ? error.message : t('signInRefused', { msg: errorText(error) });
+    signInNote = { text, error: true };
   }
   renderAll();
+}
+
+/** Signs in only once the gateway knows the token; a refusal is shown as the gateway words it. */
+async function checkToken(candidate: string): Promise<void> {
+  await signInStep(t('signInChecking'), () => signIn(candidate));
+}
+
+/** The provider sign-in this gateway offers (`GET /session/oidc`), once it has answered. */
+let provider: ProviderSignIn | undefined;
+
+function providerButton(config: ProviderSignIn): HTMLElement {
+  const button = h(
+    'button',
+    { type: 'button', class: 'oidc-sign-in', 'data-testid': 'oidc-sign-in' },
+    t('oidcSignIn'),
+  );
+  button.addEventListener('click', () => {
+    void signInStep(t('oidcRedirecting'), () => startProviderSignIn(config, active));
+  });
+  return h('div', { class: 'oidc' }, button, h('p', { class: 'small' }, t('oidcSignInHint')));
+}
+
+/** Back from the provider: finishes its sign-in and returns to the view it was started from. */
+async function returnFromProvider(): Promise<void> {
+  await signInStep(t('oidcFinishing'), async () => {
+    const { view } = await finishProviderSignIn();
+    if (view === 'verify' || view === 'request' || view === 'audit') active = view;
+  });
+  show(active);
 }
 
 function renderAll(): void {
@@ -213,3 +259,9 @@ function runLinkInLocation(): void {
 }
 window.addEventListener('hashchange', runLinkInLocation);
 runLinkInLocation();
+
+void (async () => {
+  if (isCallback()) await returnFromProvider();
+  provider = await providerSignIn();
+  renderAll();
+})();

@@ -1,5 +1,6 @@
 import type { RequestHandler } from 'express';
 import helmet from 'helmet';
+import { oidcSignIn } from '../routes/session.routes.js';
 
 /**
  * GET routes whose answers are public documents that anyone may cache: status lists (verifiers
@@ -29,9 +30,10 @@ export function securityHeaders(): RequestHandler {
 /**
  * The CSP for the verifier web app: its scripts, styles and QR decoder come from its own origin;
  * camera frames and chosen images become blob:/mediastream: URLs; it calls this gateway, or
- * another one over HTTPS when the user points it there (the page's gateway setting).
+ * another one over HTTPS when the user points it there (the page's gateway setting), and the
+ * identity provider when staff sign-in is configured.
  */
-export function pageSecurityPolicy(): RequestHandler {
+export function pageSecurityPolicy(signIn = oidcSignIn()): RequestHandler {
   return helmet.contentSecurityPolicy({
     useDefaults: false,
     directives: {
@@ -40,7 +42,9 @@ export function pageSecurityPolicy(): RequestHandler {
       styleSrc: ["'self'"],
       imgSrc: ["'self'", 'data:', 'blob:'],
       mediaSrc: ["'self'", 'blob:', 'mediastream:'],
-      connectSrc: ["'self'", 'https:'],
+      // Staff sign-in: the page reads the provider's discovery document and redeems its code at the
+      // token endpoint (same origin as the issuer), which may be plain http on a loopback test rig.
+      connectSrc: ["'self'", 'https:', ...(signIn ? [new URL(signIn.issuer).origin] : [])],
       fontSrc: ["'self'"],
       workerSrc: ["'self'", 'blob:'],
       objectSrc: ["'none'"],

@@ -7,7 +7,7 @@ import {
   RegisterOrganizationRequest,
   Role,
 } from '@edu-ledger/domain';
-import { ConfigError, loadConfig, type Config } from '../config.js';
+import { environmentConfig, type Config } from '../config.js';
 import { extendAuthentication } from '../http/auth.js';
 import { OidcVerifier, type OidcSettings } from '../http/oidc.js';
 import { defineRoute, param, type RouteContext, type RouteSpec } from '../http/route.js';
@@ -163,19 +163,6 @@ export function adminRoutes(
       },
     }),
   ];
-}
-
-/**
- * The gateway's configuration as main() read it. createApp's signature does not carry it, so the
- * OIDC settings are read from the same environment; an invalid one already stopped main().
- */
-function environmentConfig(): Config | undefined {
-  try {
-    return loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) return undefined;
-    throw error;
-  }
 }
 
 function oidcVerifier(services: Services, config: Config): OidcVerifier | undefined {
