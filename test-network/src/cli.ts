@@ -9,6 +9,7 @@ import { peerCliEnv } from './nodes.js';
 import { statePaths, topology } from './topology.js';
 import { deployChaincode, down, status, up, type NetworkStatus } from './network.js';
 import { StepError } from './proc.js';
+import { heights, killNode, leader, restartNode } from './faults.js';
 
 const USAGE = `usage: node --import tsx test-network/src/cli.ts <command>
   build          build Fabric ${FABRIC_VERSION} from the pinned archive into the cache (no-op when cached)
@@ -16,6 +17,9 @@ const USAGE = `usage: node --import tsx test-network/src/cli.ts <command>
   down           stop the network's processes and remove test-network/.state
   status         each node up/down with pid, port and channel height
   deploy <name>  define another chaincode name over the installed package (fresh namespace)
+  kill <node>    SIGKILL one node (orderer1..3, peer0.<orgId>, chaincode)
+  restart <node> start a killed node again as \`up\` did and wait until it is healthy
+  heights        every peer's height and last block hash, and the Raft leader
   env <orgId>    print shell exports for the peer CLI as that organisation's admin:
                  eval "$(npm run -s network:env -- university)"
 environment: FABRIC_ARCHIVE, FABRIC_BIN_CACHE, FABRIC_PORT_BASE (default 7050), FABRIC_STATE_DIR,
@@ -77,6 +81,19 @@ async function main(argv: readonly string[]): Promise<number> {
     case 'env':
       if (arg === undefined) break;
       return printPeerEnv(arg);
+    case 'kill':
+      if (arg === undefined) break;
+      console.log(`killed ${arg} (pid ${await killNode(arg)})`);
+      return 0;
+    case 'restart':
+      if (arg === undefined) break;
+      console.log(`restarted ${arg} (pid ${await restartNode(arg)})`);
+      return 0;
+    case 'heights':
+      for (const h of await heights())
+        console.log(`  ${h.name.padEnd(18)} ${h.height} ${h.currentBlockHash}`);
+      console.log(`raft leader: ${(await leader()) ?? 'none'}`);
+      return 0;
     case 'deploy':
       if (arg === undefined) break;
       await deployChaincode(arg);
