@@ -24,6 +24,7 @@ import {
   type TxLocation,
 } from '@edu-ledger/ledger-port';
 import { checkBlockChain } from './chain-check.js';
+import { AtomicFileCheckpointer } from './checkpoint.js';
 import { toLedgerError, validationCodeName } from './errors.js';
 import { loadIdentity, type HeldIdentity } from './identities.js';
 import type { ConnectionProfile } from './profile.js';
@@ -102,7 +103,7 @@ export class FabricLedger implements LedgerPort {
     const ledger = new FabricLedger(options);
     ledger.reader = await ledger.session(first, options.readerName ?? 'gateway-reader', 'client');
     const checkpointer = options.eventCheckpointFile
-      ? await checkpointers.file(options.eventCheckpointFile)
+      ? await AtomicFileCheckpointer.open(options.eventCheckpointFile)
       : checkpointers.inMemory();
     void ledger.followEvents(checkpointer);
     return ledger;

@@ -7,3 +7,4 @@ export {
 export { ConnectionProfile, loadConnectionProfile } from './profile.js';
 export { fabricIdentityId, hasAdminOu } from './identities.js';
 export { blockHeaderHash, blockDataHash, checkBlockChain } from './chain-check.js';
+export { AtomicFileCheckpointer } from './checkpoint.js';
