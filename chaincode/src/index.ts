@@ -3,6 +3,7 @@ import { AuditContract } from './audit.contract.js';
 import { CreditBankContract } from './credit-bank.contract.js';
 import { CredentialsContract } from './credentials.contract.js';
 import { GrowthContract } from './growth.contract.js';
+import { HeartbeatContract } from './heartbeat.contract.js';
 import { InspectionContract } from './inspection.contract.js';
 import { KeysContract } from './keys.contract.js';
 import { PdContract } from './pd.contract.js';
@@ -13,6 +14,7 @@ export {
   CreditBankContract,
   CredentialsContract,
   GrowthContract,
+  HeartbeatContract,
   InspectionContract,
   KeysContract,
   PdContract,
@@ -68,4 +70,5 @@ export const contracts = [
   CreditBankContract,
   GrowthContract,
   PdContract,
+  HeartbeatContract,
 ];

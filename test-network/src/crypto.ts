@@ -40,9 +40,35 @@ export function render(template: string, values: Readonly<Record<string, string>
   return out;
 }
 
-/** network/configtx.yaml with this network's crypto dir and ports filled in. */
+/**
+ * Block cutting, from FABRIC_BATCH_TIMEOUT (a Go duration such as `100ms` or `1s`) and
+ * FABRIC_BATCH_MAX_MESSAGES; the defaults are the test network's (see network/configtx.yaml).
+ * Checked here, so a typo fails `up` with the variable's name rather than inside configtxgen.
+ */
+export function batchSettings(env: NodeJS.ProcessEnv = process.env): {
+  BATCH_TIMEOUT: string;
+  BATCH_MAX_MESSAGES: string;
+} {
+  const timeout = env.FABRIC_BATCH_TIMEOUT || '100ms';
+  const maxMessages = env.FABRIC_BATCH_MAX_MESSAGES || '200';
+  if (!/^\d+(\.\d+)?(ms|s)$/.test(timeout)) {
+    throw new StepError(
+      'render network/configtx.yaml',
+      `FABRIC_BATCH_TIMEOUT must look like 100ms or 2s, got "${timeout}"`,
+    );
+  }
+  if (!/^\d+$/.test(maxMessages) || Number(maxMessages) < 1 || Number(maxMessages) > 10_000) {
+    throw new StepError(
+      'render network/configtx.yaml',
+      `FABRIC_BATCH_MAX_MESSAGES must be an integer from 1 to 10000, got "${maxMessages}"`,
+    );
+  }
+  return { BATCH_TIMEOUT: timeout, BATCH_MAX_MESSAGES: maxMessages };
+}
+
+/** network/configtx.yaml with this network's crypto dir, ports and block cutting filled in. */
 export function writeConfigtx(paths: StatePaths, topo: Topology): string {
-  const values: Record<string, string> = { CRYPTO: paths.crypto };
+  const values: Record<string, string> = { CRYPTO: paths.crypto, ...batchSettings() };
   topo.orderers.forEach((o, i) => (values[`ORDERER${i + 1}_PORT`] = String(o.port)));
   for (const peer of topo.peers) values[`${peer.org.placeholder}_PEER_PORT`] = String(peer.port);
   const template = readFileSync(join(NETWORK_DIR, 'configtx.yaml'), 'utf8');

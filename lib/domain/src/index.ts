@@ -12,5 +12,6 @@ export * from './inspection.js';
 export * from './credit-bank.js';
 export * from './growth.js';
 export * from './pd.js';
+export * from './heartbeat.js';
 export * from './requests.js';
 export * from './transactions.js';

@@ -60,6 +60,7 @@ import {
   TeacherRequest,
 } from './pd.js';
 import { RegisterSubjectRequest } from './subjects.js';
+import { BeatRequest } from './heartbeat.js';
 import { AuditQuery, OrgPageRequest } from './validate.js';
 
 /** A transaction that takes no argument. */
@@ -141,6 +142,7 @@ export const TRANSACTIONS = {
   'pd:GetTeacherProgress': query(TeacherProgressQuery),
   'pd:RecordTeacherEvaluation': submit(RecordTeacherEvaluationRequest),
   'pd:ListTeacherEvaluations': query(TeacherRequest),
+  'heartbeat:Beat': submit(BeatRequest),
 } as const;
 
 export type TransactionName = keyof typeof TRANSACTIONS;
