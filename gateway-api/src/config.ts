@@ -1,3 +1,4 @@
+import type { AnchorerOptions } from './services/anchorer.js';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, relative, resolve } from 'node:path';
@@ -50,6 +51,14 @@ const Env = z
       .string()
       .regex(/^[A-Za-z0-9_-]+$/)
       .optional(),
+    /**
+     * Most credentials anchored under one Merkle root (one ledger transaction), and anchor
+     * transactions one issuer may have on their way at once. Unset: 100 and 1 on the embedded
+     * ledger, whose blocks commit in milliseconds; 500 and 2 on Fabric, where a commit takes
+     * hundreds of milliseconds and throughput is batch size over commit time (BENCHMARKS.md).
+     */
+    ANCHOR_MAX_BATCH: z.coerce.number().int().min(1).max(500).optional(),
+    ANCHOR_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(8).optional(),
     /** Worker threads that sign credentials; 0 signs on the main thread. */
     SIGNING_WORKERS: z.coerce.number().int().min(0).max(64).default(availableParallelism()),
     /** Length of the window the rate limits below count requests in, milliseconds. */
@@ -218,3 +227,12 @@ export function environmentConfig(): Config | undefined {
 
 /** The rate limits when no RATE_LIMIT_* variable is set (what createApp uses unless told otherwise). */
 export const DEFAULT_RATE_LIMITS: Readonly<RateLimits> = Object.freeze(rateLimitsOf(loadConfig({})));
+
+/** How the anchorer batches, by ledger unless set (see ANCHOR_MAX_BATCH). */
+export function anchorerOptions(config: Config): AnchorerOptions {
+  const fabric = config.LEDGER === 'fabric';
+  return {
+    maxBatch: config.ANCHOR_MAX_BATCH ?? (fabric ? 500 : 100),
+    maxInFlight: config.ANCHOR_MAX_IN_FLIGHT ?? (fabric ? 2 : 1),
+  };
+}

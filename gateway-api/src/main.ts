@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EmbeddedLedger } from '@edu-ledger/ledger-embedded';
 import { createApp } from './app.js';
-import { ConfigError, loadConfig, rateLimitsOf, type Config } from './config.js';
+import { ConfigError, anchorerOptions, loadConfig, rateLimitsOf, type Config } from './config.js';
 import { installFatalHandlers, watchPrototypes } from './http/process-handlers.js';
 import { inUse, isLocked, openLedger } from './ledger.js';
 import { createLogger } from './logger.js';
@@ -53,6 +53,7 @@ async function main(): Promise<void> {
     masterKey: storeKey,
     readerIdentity,
     publicUrl: config.PUBLIC_URL,
+    anchorer: anchorerOptions(config),
   });
 
   // Issuances a kill cut between their signed copy and their anchor are settled against the ledger
