@@ -9,9 +9,10 @@ export interface Stats {
   peakRssMb: number;
 }
 
-const round = (x: number): number => Math.round(x * 100) / 100;
+export const round = (x: number): number => Math.round(x * 100) / 100;
 
-function percentile(sorted: readonly number[], p: number): number {
+/** The p-th percentile of ascending values (nearest rank; 0 for none). */
+export function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 }
 

@@ -1,3 +1,5 @@
+import { percentile, round } from './stats.js';
+
 /**
  * Closed-loop load for a fixed time: `concurrency` loops each start the next operation as soon
  * as their previous one ends. Counts operations that succeeded (committed) and failed, with
@@ -16,12 +18,6 @@ export interface TimedResult {
   p99: number;
   /** The first few distinct failure messages, for the report. */
   errors: string[];
-}
-
-const round = (x: number): number => Math.round(x * 100) / 100;
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 }
 
 /**

@@ -5,8 +5,8 @@
  * fails, then prints the total time. `--keep` leaves the network running for a look
  * (`FABRIC_STATE_DIR=test-network/.state-faults node --import tsx test-network/src/cli.ts status`).
  */
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { runMocha } from '../fabric/mocha.js';
 
 // Before the network module reads them: this run's own ports and state dir, unless told otherwise.
 process.env['FABRIC_PORT_BASE'] ??= '9050';
@@ -15,24 +15,7 @@ process.env['FABRIC_STATE_DIR'] ??= join('test-network', '.state-faults');
 const seconds = (since: number): string => `${((Date.now() - since) / 1000).toFixed(1)} s`;
 
 function mocha(): Promise<number> {
-  const args = [
-    'mocha',
-    '--no-config',
-    '--node-option',
-    'import=tsx',
-    '--require',
-    'test/mocha-setup.ts',
-    '--extension',
-    'ts',
-    '--timeout',
-    '2400000',
-    '--exit',
-    'test/fabric-faults/faults.test.ts',
-  ];
-  return new Promise((resolve) => {
-    const child = spawn('npx', args, { stdio: 'inherit', env: process.env });
-    child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
-  });
+  return runMocha(['test/fabric-faults/faults.test.ts'], 2_400_000);
 }
 
 async function main(): Promise<number> {

@@ -4,8 +4,8 @@
  * suite with LEDGER=fabric, and brings the network down again even when tests fail. `--keep`
  * leaves the network running for a look with the peer CLI.
  */
-import { spawn } from 'node:child_process';
 import { down, up } from '../../test-network/src/network.js';
+import { runMocha } from './mocha.js';
 
 const SUITES = [
   'lib/ledger-port/test/conformance.test.ts',
@@ -20,28 +20,17 @@ function seconds(since: number): string {
 }
 
 function mocha(): Promise<number> {
-  const args = [
-    'mocha',
-    '--no-config',
-    '--node-option',
-    'import=tsx',
-    '--require',
-    'test/mocha-setup.ts',
-    '--extension',
-    'ts',
-    '--timeout',
-    '180000',
-    '--exit',
-    // Staff sign-in through OIDC maps each person to a ledger identity of their own, which on
-    // Fabric would need enrolment at the organisation's CA: embedded ledger only (first-hour.md).
-    '--ignore',
-    'verifier-web/test/oidc-signin.browser.test.ts',
-    ...SUITES,
-  ];
-  return new Promise((resolve) => {
-    const child = spawn('npx', args, { stdio: 'inherit', env: { ...process.env, LEDGER: 'fabric' } });
-    child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
-  });
+  return runMocha(
+    [
+      // Staff sign-in through OIDC maps each person to a ledger identity of their own, which on
+      // Fabric would need enrolment at the organisation's CA: embedded ledger only (first-hour.md).
+      '--ignore',
+      'verifier-web/test/oidc-signin.browser.test.ts',
+      ...SUITES,
+    ],
+    180_000,
+    { ...process.env, LEDGER: 'fabric' },
+  );
 }
 
 async function main(): Promise<number> {
