@@ -108,8 +108,11 @@ async function measureSetting(setting: BatchSetting): Promise<SettingResult> {
     DURATIONS,
   );
   const started = performance.now();
+  // BENCH_GATEWAY_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" profiles the gateway, as in bench/run.ts.
+  const nodeArgs = (process.env['BENCH_GATEWAY_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
   const gw = await startGatewayProcess({
     env: { LEDGER: 'fabric', FABRIC_CONNECTION: network.connectionProfile, EDU_MODE: 'demo' },
+    nodeArgs,
   });
   const gatewayStartSeconds = Math.round((performance.now() - started) / 100) / 10;
   try {

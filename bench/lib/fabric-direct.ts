@@ -7,8 +7,8 @@ import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { connect, hash, signers, type Contract, type Gateway } from '@hyperledger/fabric-gateway';
-import { loadConnectionProfile } from '@edu-ledger/ledger-fabric';
+import { connect, type Contract, type Gateway } from '@hyperledger/fabric-gateway';
+import { fastSigner, loadConnectionProfile } from '@edu-ledger/ledger-fabric';
 
 export interface DirectClient {
   /** Submits one beat and resolves once it committed VALID; rejects otherwise. */
@@ -35,8 +35,8 @@ export function openDirectClient(profilePath: string, mspId: string, identityNam
   const gateway: Gateway = connect({
     client,
     identity: { mspId, credentials: readFileSync(join(dir, 'cert.pem')) },
-    signer: signers.newPrivateKeySigner(createPrivateKey(readFileSync(join(dir, 'key.pem')))),
-    hash: hash.sha256,
+    // The same OpenSSL signer our gateway uses: the anchor must not pay for a slower client than ours.
+    ...fastSigner(createPrivateKey(readFileSync(join(dir, 'key.pem')))),
     // The same deadlines as our gateway's defaults (lib/ledger-fabric DEFAULT_DEADLINES).
     endorseOptions: () => ({ deadline: Date.now() + 15_000 }),
     submitOptions: () => ({ deadline: Date.now() + 5_000 }),
