@@ -95,32 +95,28 @@ export function adminRoutes(
         json: await admin.issuerKey(caller(ctx), param(ctx.req, 'orgId'), ctx.body.rotate),
       }),
     }),
-    defineRoute({
-      method: 'post',
-      path: '/admin/organizations/:orgId/roles/grant',
-      summary: 'Grant roles on the ledger to a staff person (by person number, kept as a pseudonym)',
-      tag: TAG,
-      access: ADMIN_ROLES,
-      body: RoleChangeRequest,
-      responses: { 200: { description: 'The roles the person now holds', schema: RolesAnswer } },
-      handle: async (ctx) => ({
-        status: 200,
-        json: { roles: await admin.grantRoles(caller(ctx), param(ctx.req, 'orgId'), ctx.body) },
+    ...(['grant', 'revoke'] as const).map((change) =>
+      defineRoute({
+        method: 'post',
+        path: `/admin/organizations/:orgId/roles/${change}`,
+        summary:
+          change === 'grant'
+            ? 'Grant roles on the ledger to a staff person (by person number, kept as a pseudonym)'
+            : 'Revoke roles on the ledger from a staff person',
+        tag: TAG,
+        access: ADMIN_ROLES,
+        body: RoleChangeRequest,
+        responses: { 200: { description: 'The roles the person now holds', schema: RolesAnswer } },
+        handle: async (ctx) => {
+          const orgId = param(ctx.req, 'orgId');
+          const roles =
+            change === 'grant'
+              ? await admin.grantRoles(caller(ctx), orgId, ctx.body)
+              : await admin.revokeRoles(caller(ctx), orgId, ctx.body);
+          return { status: 200, json: { roles } };
+        },
       }),
-    }),
-    defineRoute({
-      method: 'post',
-      path: '/admin/organizations/:orgId/roles/revoke',
-      summary: 'Revoke roles on the ledger from a staff person',
-      tag: TAG,
-      access: ADMIN_ROLES,
-      body: RoleChangeRequest,
-      responses: { 200: { description: 'The roles the person now holds', schema: RolesAnswer } },
-      handle: async (ctx) => ({
-        status: 200,
-        json: { roles: await admin.revokeRoles(caller(ctx), param(ctx.req, 'orgId'), ctx.body) },
-      }),
-    }),
+    ),
     defineRoute({
       method: 'post',
       path: '/admin/staff',
