@@ -314,24 +314,27 @@ export class IssuanceService {
   ): Promise<{ secured: Record<string, unknown>; digest: string }> {
     try {
       if (options.format === 'jwt') {
+        const key = await this.deps.keys.current(org.orgId);
         const jwt = await issueCredentialJwt({
           credential: unsigned,
-          key: await this.deps.keys.current(org.orgId),
-          now,
+          key,
+          now: signingTime(now, this.deps.now()),
         });
         return { secured: envelopeJwt(jwt), digest: jwtDigest(jwt) };
       }
       // A selective-disclosure credential carries an ecdsa-sd-2023 base proof by the org's P-256 key.
       if (options.selectiveDisclosure) {
+        const key = await this.deps.keys.currentSd(org);
         const signed = await issueSdCredential({
           credential: unsigned,
-          key: await this.deps.keys.currentSd(org),
+          key,
           documentLoader: this.deps.documentLoader,
-          now,
+          now: signingTime(now, this.deps.now()),
         });
         return { secured: signed as unknown as Record<string, unknown>, digest: credentialDigest(signed) };
       }
-      const signed = await this.deps.signer.sign(unsigned, await this.deps.keys.current(org.orgId), now);
+      const key = await this.deps.keys.current(org.orgId);
+      const signed = await this.deps.signer.sign(unsigned, key, signingTime(now, this.deps.now()));
       const credential = signed.credential as unknown as Record<string, unknown>;
       // Open Badges 3.0 / CLR 2.0 JSON Schemas want `proof` as an array; the digest is the same
       // either way (see credentialDigest).
@@ -429,4 +432,14 @@ function newCredentialId(): string {
   bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
   const hex = bytes.toString('hex');
   return `urn:uuid:${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/**
+ * When a proof says it was made: the clock once the signing key is at hand, never before the
+ * request's time. A key registered lazily by this very request (the first selective-disclosure
+ * credential of an organisation) gets a ledger time after the request began; a proof dated at the
+ * request's start could then predate its own key, and verifiers rightly refuse that.
+ */
+function signingTime(requestTime: Date, afterKey: Date): Date {
+  return afterKey > requestTime ? afterKey : requestTime;
 }
